@@ -1,0 +1,1 @@
+//! p2psim-mechanisms: pluggable mechanisms and policies (under construction).

@@ -1,0 +1,101 @@
+//! The free functions a task calls: the clock, sleeping, yielding, spawning, identity.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use crate::context::{self, with_core};
+use crate::error::{SpawnError, WaitKind};
+use crate::task::{JoinHandle, TaskInfo, TaskName};
+use crate::time::SimTime;
+use crate::wait;
+
+fn require_task(what: &str) {
+    if !context::in_task() {
+        panic!("p2psim::{what}() called outside a task: call it from code running in a task spawned on a Runtime");
+    }
+}
+
+/// The current virtual time.
+pub fn now() -> SimTime {
+    require_task("now");
+    with_core(|c| c.now.get())
+}
+
+/// Suspends the running task for `d` of virtual time.
+pub fn sleep(d: Duration) {
+    require_task("sleep");
+    let until = with_core(|c| c.now.get()) + d;
+    sleep_until(until);
+}
+
+/// Suspends the running task until virtual time `t` (returns at once if `t` has passed,
+/// after letting same-time tasks run).
+pub fn sleep_until(t: SimTime) {
+    require_task("sleep_until");
+    let t = t.max(with_core(|c| c.now.get()));
+    wait::block(WaitKind::Sleep, None, Some(t), None, |_| {});
+}
+
+/// Lets every other task ready at this virtual time run before the caller continues.
+pub fn yield_now() {
+    require_task("yield_now");
+    with_core(|c| c.requeue_current());
+    context::suspend();
+}
+
+/// Spawns a task from inside a task. With a `Reject` pool that is exhausted the
+/// handle is already terminated with `JoinError::Rejected` (see [`try_spawn`]).
+pub fn spawn<T, F>(name: impl Into<TaskName>, f: F) -> JoinHandle<T>
+where
+    T: 'static,
+    F: FnOnce() -> T + 'static,
+{
+    require_task("spawn");
+    with_core(|c| c.spawn(name.into(), false, f).0)
+}
+
+/// Spawns a task, or returns `SpawnError::Rejected` when the pool refuses it.
+pub fn try_spawn<T, F>(name: impl Into<TaskName>, f: F) -> Result<JoinHandle<T>, SpawnError>
+where
+    T: 'static,
+    F: FnOnce() -> T + 'static,
+{
+    require_task("try_spawn");
+    match with_core(|c| c.spawn(name.into(), false, f)) {
+        (_, true) => Err(SpawnError::Rejected),
+        (h, false) => Ok(h),
+    }
+}
+
+/// Spawns a daemon: a task that may stay blocked forever (a server loop) without
+/// that being a deadlock; the run ends when only daemons are left waiting.
+pub fn spawn_daemon<T, F>(name: impl Into<TaskName>, f: F) -> JoinHandle<T>
+where
+    T: 'static,
+    F: FnOnce() -> T + 'static,
+{
+    require_task("spawn_daemon");
+    with_core(|c| c.spawn(name.into(), true, f).0)
+}
+
+/// The running task's id and name.
+pub fn current() -> TaskInfo {
+    require_task("current");
+    with_core(|c| {
+        let key = c.current_key();
+        let tasks = c.tasks.borrow();
+        let cell = &tasks[key as usize].cell;
+        TaskInfo {
+            id: cell.id,
+            name: match &cell.name {
+                Cow::Borrowed(s) => Cow::Borrowed(*s),
+                Cow::Owned(s) => Cow::Owned(s.clone()),
+            },
+        }
+    })
+}
+
+/// Whether the caller runs inside a task of a running runtime.
+pub fn in_task() -> bool {
+    context::in_task()
+}

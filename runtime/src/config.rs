@@ -1,0 +1,109 @@
+//! How a runtime is set up: its pool, its tie-break order and what a panic does.
+
+use std::fmt;
+
+/// Default usable stack per TaskThread: room for ordinary blocking code, while
+/// only the pages a task touches cost memory.
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
+/// What `spawn` does when every worker of the pool is busy. This is the experiment
+/// of the seed: lost requests, queueing delay, or unbounded threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExhaustionPolicy {
+    /// The task is not run; `try_spawn` returns an error and the loss is counted.
+    Reject,
+    /// The task waits, FIFO, for a worker to come free.
+    Queue,
+    /// A new worker is created beyond capacity (counted as grown).
+    Grow,
+}
+
+impl ExhaustionPolicy {
+    /// The lowercase name used in scenarios and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExhaustionPolicy::Reject => "reject",
+            ExhaustionPolicy::Queue => "queue",
+            ExhaustionPolicy::Grow => "grow",
+        }
+    }
+}
+
+impl fmt::Display for ExhaustionPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The TaskThread pool: how many workers, how big their stacks, what exhaustion does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    /// Most workers busy at once; `None` for no limit.
+    pub capacity: Option<usize>,
+    /// What happens when all `capacity` workers are busy.
+    pub policy: ExhaustionPolicy,
+    /// Usable bytes of each worker's stack (rounded up to whole pages).
+    pub stack_size: usize,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            capacity: None,
+            policy: ExhaustionPolicy::Queue,
+            stack_size: DEFAULT_STACK_SIZE,
+        }
+    }
+}
+
+/// The order in which tasks ready at the same virtual time run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum TieBreak {
+    /// First ready, first run.
+    #[default]
+    Fifo,
+    /// A seeded shuffle: explores interleavings; the same seed replays one exactly.
+    Random(u64),
+}
+
+impl fmt::Display for TieBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TieBreak::Fifo => f.write_str("fifo"),
+            TieBreak::Random(s) => write!(f, "random({s})"),
+        }
+    }
+}
+
+/// What a panicking task does to the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum PanicPolicy {
+    /// The run stops with `SimError::TaskPanicked`.
+    #[default]
+    Stop,
+    /// The panic is recorded in the report and its joiners see the error; the run goes on.
+    Continue,
+}
+
+/// Everything `Runtime::new` needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// The experiment's seed, carried into every report so a failure can be replayed.
+    pub seed: u64,
+    /// The worker pool.
+    pub pool: PoolConfig,
+    /// Order of same-time ready tasks.
+    pub tie_break: TieBreak,
+    /// Whether a task panic stops the run.
+    pub on_panic: PanicPolicy,
+}
+
+impl RuntimeConfig {
+    /// A default configuration with this seed.
+    pub fn with_seed(seed: u64) -> Self {
+        RuntimeConfig {
+            seed,
+            ..Self::default()
+        }
+    }
+}

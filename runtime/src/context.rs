@@ -1,0 +1,115 @@
+//! The thread-local link from task code to the running scheduler.
+//!
+//! Task code calls free functions (`now()`, `sleep()`, primitives) with no
+//! runtime argument; they find the core and the current worker's yielder here.
+//! Both pointers are set only while `Runtime::run*` executes on this thread.
+
+use std::cell::{Cell, RefCell};
+use std::ptr;
+use std::rc::Rc;
+
+use corosensei::Yielder;
+
+use crate::core::Core;
+use crate::worker::{Resume, Suspend};
+
+thread_local! {
+    static CORE: Cell<*const Core> = const { Cell::new(ptr::null()) };
+    static YIELDER: Cell<*const Yielder<Resume, Suspend>> = const { Cell::new(ptr::null()) };
+    /// The message and location of the latest panic inside a task (set by the panic hook).
+    pub(crate) static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Keeps `CORE` set while a runtime runs on this thread; restores it on drop.
+pub(crate) struct Entered {
+    prev: *const Core,
+}
+
+/// Makes `core` the running core of this thread until the guard drops.
+pub(crate) fn enter(core: &Rc<Core>) -> Entered {
+    let this = Rc::as_ptr(core);
+    let prev = CORE.with(|c| c.get());
+    if !prev.is_null() && prev != this {
+        panic!("p2psim: a Runtime cannot run inside a task of another Runtime");
+    }
+    CORE.with(|c| c.set(this));
+    Entered { prev }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        CORE.with(|c| c.set(self.prev));
+    }
+}
+
+/// Runs `f` with the running core; panics with a clear message outside a run.
+pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> R {
+    let p = CORE.with(|c| c.get());
+    if p.is_null() {
+        panic!(
+            "p2psim: this call needs a running simulation: call it inside a task \
+             spawned on a Runtime (Runtime::spawn, then Runtime::run)"
+        );
+    }
+    // SAFETY: CORE is non-null only between `enter` and the guard's drop, i.e.
+    // while `Runtime::run*` (or its teardown) holds the `Rc<Core>` alive on this
+    // thread; the core is only ever accessed through shared references.
+    f(unsafe { &*p })
+}
+
+/// Runs `f` with the running core, if there is one.
+pub(crate) fn try_with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    let p = CORE.with(|c| c.get());
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: as in `with_core`.
+        Some(f(unsafe { &*p }))
+    }
+}
+
+/// Whether the caller is task code of a running runtime.
+pub(crate) fn in_task() -> bool {
+    try_with_core(|c| c.current.get().is_some()).unwrap_or(false)
+}
+
+/// Records the yielder of the worker now running (done at each job start).
+pub(crate) fn set_yielder(y: &Yielder<Resume, Suspend>) {
+    YIELDER.with(|c| c.set(y));
+}
+
+/// Suspends the running task back to the scheduler, which already knows why.
+pub(crate) fn suspend() {
+    let y = YIELDER.with(|c| c.get());
+    assert!(!y.is_null(), "p2psim: suspend outside a task");
+    check_stack_depth();
+    // SAFETY: YIELDER is set by the worker coroutine currently executing this
+    // code (the running task's), and that yielder lives on the coroutine's own
+    // stack, which is live for as long as we execute on it.
+    let resume = unsafe { &*y }.suspend(Suspend::Parked);
+    // Other workers ran in between and set their own yielders.
+    YIELDER.with(|c| c.set(y));
+    if let Resume::Exit = resume {
+        unreachable!("p2psim: a parked task is never told to exit");
+    }
+}
+
+/// With software guards (no guard pages), an overflow is caught when the task
+/// suspends deeper than its stack allows.
+fn check_stack_depth() {
+    let marker = 0u8;
+    let sp = &marker as *const u8 as usize;
+    with_core(|core| {
+        if core.software_guard.get() {
+            let [_, limit, top] = core.current_stack.get();
+            if sp < limit || sp > top {
+                crate::overflow::report_overflow(core);
+            }
+        }
+    });
+}
+
+/// The raw core pointer, for the stack-overflow signal handler only.
+pub(crate) fn core_ptr() -> *const Core {
+    CORE.with(|c| c.get())
+}

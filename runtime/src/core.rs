@@ -1,0 +1,560 @@
+//! The scheduler's state: tasks, the run queue, timers, the pool's accounting.
+//!
+//! Single-threaded by construction: everything is `Cell`/`RefCell`, and every
+//! borrow is released before a task is resumed or suspended, because the task's
+//! own code re-enters the core through the primitives.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Duration;
+
+use rand::Rng;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use slab::Slab;
+
+use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
+use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
+use crate::task::{AnyCell, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskState};
+use crate::time::SimTime;
+use crate::timers::TimerHeap;
+use crate::trace;
+
+/// Marks a task that has no worker yet.
+pub(crate) const NO_WORKER: u32 = u32::MAX;
+
+/// A task's body, wrapped so that it stores its own result and reports how it ended.
+pub(crate) type Job = Box<dyn FnOnce() -> Outcome>;
+
+/// How a task's body ended.
+pub(crate) enum Outcome {
+    Done,
+    Panicked(String),
+    Killed,
+}
+
+/// The unwinding payload of a killed task's blocking call.
+pub(crate) struct Killed;
+
+/// Why a parked task was made runnable again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WakeReason {
+    Notified,
+    TimedOut,
+    Killed,
+}
+
+/// One wait of one task, as queued by a primitive or a timer. A waiter whose wait
+/// already ended is stale: waking it does nothing (lazy deletion everywhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Waiter {
+    pub key: u32,
+    pub wait: u64,
+}
+
+/// The owner of a mutex or the target of a join: an edge of the wait-for graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Owner {
+    pub key: u32,
+    pub id: TaskId,
+}
+
+/// What an untimed wait waits for, for wait-for cycle detection.
+pub(crate) enum WaitsFor {
+    /// The current owner of a mutex (read when the graph is walked).
+    Mutex(Rc<Cell<Option<Owner>>>),
+    /// A task to terminate.
+    Task(Owner),
+}
+
+/// The scheduler's record of a live task.
+pub(crate) struct Task {
+    pub cell: AnyCell,
+    pub job: Option<Job>,
+    pub worker: u32,
+    /// The current wait's id; 0 when not parked.
+    pub wait: u64,
+    pub wake: WakeReason,
+    pub kill_pending: bool,
+    pub daemon: bool,
+    pub waits_on: WaitKind,
+    pub object: Option<Rc<str>>,
+    pub since: SimTime,
+    pub waits_for: Option<WaitsFor>,
+    pub joiners: Vec<Waiter>,
+}
+
+/// Accounting of the TaskThread pool (the workers themselves live in the Runtime).
+#[derive(Default)]
+pub(crate) struct PoolState {
+    pub in_use: usize,
+    pub peak_in_use: usize,
+    pub spawned: u64,
+    pub rejected: u64,
+    pub queued: u64,
+    pub grown: u64,
+    pub longest_wait: Duration,
+    /// Tasks waiting for a worker: (key, id, since).
+    pub queue: VecDeque<(u32, TaskId, SimTime)>,
+}
+
+/// What the scheduler found when the run queue was empty.
+pub(crate) enum Advance {
+    /// Timers fired: tasks are ready.
+    Ready,
+    /// The next timer is beyond the limit.
+    LimitReached,
+    /// Nothing is ready and no timer is pending.
+    Idle,
+}
+
+/// The scheduler's shared state.
+pub(crate) struct Core {
+    pub config: RuntimeConfig,
+    pub now: Cell<SimTime>,
+    pub current: Cell<Option<u32>>,
+    pub tasks: RefCell<Slab<Task>>,
+    pub ready: RefCell<VecDeque<u32>>,
+    pub timers: RefCell<TimerHeap>,
+    pub pool: RefCell<PoolState>,
+    rng: RefCell<Option<ChaCha8Rng>>,
+    next_wait: Cell<u64>,
+    next_id: Cell<u64>,
+    pub trace: Cell<u64>,
+    pub events: Cell<u64>,
+    pub spawned: Cell<u64>,
+    pub finished: Cell<u64>,
+    /// Live tasks that are not daemons: if any is parked when nothing can run, it is a deadlock.
+    pub live: Cell<usize>,
+    pub alive: Cell<usize>,
+    pub peak_alive: Cell<usize>,
+    pub failure: RefCell<Option<SimError>>,
+    pub panics: RefCell<Vec<PanicReport>>,
+    /// (guard, limit, top) of the running task's stack, for overflow reports.
+    pub current_stack: Cell<[usize; 3]>,
+    pub software_guard: Cell<bool>,
+    /// Set while the runtime is dropped: every resumed task unwinds at once.
+    pub tearing_down: Cell<bool>,
+}
+
+impl Core {
+    /// A core with no tasks, at virtual time zero.
+    pub fn new(config: RuntimeConfig) -> Self {
+        let rng = match config.tie_break {
+            TieBreak::Fifo => None,
+            TieBreak::Random(seed) => Some(ChaCha8Rng::seed_from_u64(seed)),
+        };
+        Core {
+            config,
+            now: Cell::new(SimTime::ZERO),
+            current: Cell::new(None),
+            tasks: RefCell::new(Slab::new()),
+            ready: RefCell::new(VecDeque::new()),
+            timers: RefCell::new(TimerHeap::default()),
+            pool: RefCell::new(PoolState::default()),
+            rng: RefCell::new(rng),
+            next_wait: Cell::new(0),
+            next_id: Cell::new(0),
+            trace: Cell::new(0),
+            events: Cell::new(0),
+            spawned: Cell::new(0),
+            finished: Cell::new(0),
+            live: Cell::new(0),
+            alive: Cell::new(0),
+            peak_alive: Cell::new(0),
+            failure: RefCell::new(None),
+            panics: RefCell::new(Vec::new()),
+            current_stack: Cell::new([0; 3]),
+            software_guard: Cell::new(false),
+            tearing_down: Cell::new(false),
+        }
+    }
+
+    /// The running task's key; panics outside a task.
+    pub fn current_key(&self) -> u32 {
+        match self.current.get() {
+            Some(k) => k,
+            None => panic!(
+                "p2psim: this call blocks, so it must run inside a task spawned on a Runtime"
+            ),
+        }
+    }
+
+    /// Creates a task; returns its handle and whether the pool rejected it.
+    pub fn spawn<T, F>(&self, name: TaskName, daemon: bool, f: F) -> (JoinHandle<T>, bool)
+    where
+        T: 'static,
+        F: FnOnce() -> T + 'static,
+    {
+        let id = TaskId(self.next_id.get() + 1);
+        self.next_id.set(id.0);
+        self.spawned.set(self.spawned.get() + 1);
+        let cell = Rc::new(TaskCell {
+            id,
+            name,
+            state: Cell::new(TaskState::New),
+            result: RefCell::new(None),
+        });
+        if self.tearing_down.get() {
+            return (self.rejected_handle(cell), true);
+        }
+
+        let runnable = {
+            let mut pool = self.pool.borrow_mut();
+            let cap = self.config.pool.capacity.unwrap_or(usize::MAX);
+            if pool.in_use < cap || self.config.pool.policy == ExhaustionPolicy::Grow {
+                if pool.in_use >= cap {
+                    pool.grown += 1;
+                }
+                pool.in_use += 1;
+                pool.peak_in_use = pool.peak_in_use.max(pool.in_use);
+                pool.spawned += 1;
+                true
+            } else if self.config.pool.policy == ExhaustionPolicy::Queue {
+                pool.queued += 1;
+                pool.spawned += 1;
+                false
+            } else {
+                pool.rejected += 1;
+                drop(pool);
+                return (self.rejected_handle(cell), true);
+            }
+        };
+
+        let job_cell = cell.clone();
+        let job: Job = Box::new(move || crate::wait::run_job(f, job_cell));
+        let any: AnyCell = cell.clone();
+        let now = self.now.get();
+        let key = self.tasks.borrow_mut().insert(Task {
+            cell: any,
+            job: Some(job),
+            worker: NO_WORKER,
+            wait: 0,
+            wake: WakeReason::Notified,
+            kill_pending: false,
+            daemon,
+            waits_on: WaitKind::Worker,
+            object: None,
+            since: now,
+            waits_for: None,
+            joiners: Vec::new(),
+        });
+        let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
+        if runnable {
+            cell.state.set(TaskState::Runnable);
+            self.ready.borrow_mut().push_back(key32);
+        } else {
+            self.pool.borrow_mut().queue.push_back((key32, id, now));
+        }
+        if !daemon {
+            self.live.set(self.live.get() + 1);
+        }
+        self.alive.set(self.alive.get() + 1);
+        self.peak_alive
+            .set(self.peak_alive.get().max(self.alive.get()));
+        (JoinHandle { cell, key }, false)
+    }
+
+    fn rejected_handle<T>(&self, cell: Rc<crate::task::TypedCell<T>>) -> JoinHandle<T> {
+        *cell.result.borrow_mut() = Some(Err(JoinError::Rejected));
+        cell.state.set(TaskState::Terminated);
+        JoinHandle {
+            cell,
+            key: usize::MAX,
+        }
+    }
+
+    /// The next task to run: FIFO, or a seeded random pick among the ready ones.
+    pub fn pop_ready(&self) -> Option<u32> {
+        let mut ready = self.ready.borrow_mut();
+        let mut rng = self.rng.borrow_mut();
+        match rng.as_mut() {
+            None => ready.pop_front(),
+            Some(rng) => {
+                let n = ready.len();
+                if n == 0 {
+                    None
+                } else {
+                    ready.swap_remove_back(rng.gen_range(0..n))
+                }
+            }
+        }
+    }
+
+    /// Advances virtual time to the earliest timers (not beyond `limit`) and fires them.
+    pub fn advance(&self, limit: SimTime) -> Advance {
+        loop {
+            let mut timers = self.timers.borrow_mut();
+            let Some(t) = timers.peek_time() else {
+                return Advance::Idle;
+            };
+            if t > limit.as_nanos() {
+                return Advance::LimitReached;
+            }
+            self.now.set(SimTime::from_nanos(t));
+            let mut woke = false;
+            while timers.peek_time() == Some(t) {
+                let timer = timers.pop().expect("peeked");
+                let w = Waiter {
+                    key: timer.key,
+                    wait: timer.wait,
+                };
+                woke |= self.wake(w, WakeReason::TimedOut);
+            }
+            if woke {
+                return Advance::Ready;
+            }
+        }
+    }
+
+    /// Parks the running task on a wait; the caller queues the returned waiter and suspends.
+    pub fn park(
+        &self,
+        kind: WaitKind,
+        object: Option<&Rc<str>>,
+        deadline: Option<SimTime>,
+        waits_for: Option<WaitsFor>,
+    ) -> Waiter {
+        let key = self.current_key();
+        let mut tasks = self.tasks.borrow_mut();
+        let t = &mut tasks[key as usize];
+        if t.kill_pending {
+            drop(tasks);
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+        let wait = self.next_wait.get() + 1;
+        self.next_wait.set(wait);
+        t.wait = wait;
+        t.waits_on = kind;
+        t.object = object.cloned();
+        t.since = self.now.get();
+        t.waits_for = waits_for;
+        let state = match (deadline, kind) {
+            (Some(_), _) => TaskState::TimedWaiting,
+            (None, WaitKind::Mutex | WaitKind::Semaphore) => TaskState::Blocked,
+            (None, _) => TaskState::Waiting,
+        };
+        t.cell.state.set(state);
+        if let Some(d) = deadline {
+            self.timers.borrow_mut().push(d.as_nanos(), key, wait);
+        }
+        Waiter { key, wait }
+    }
+
+    /// Called by a task just resumed from `park`: why it was woken. A kill unwinds.
+    pub fn unpark(&self) -> WakeReason {
+        let key = self.current_key();
+        let mut tasks = self.tasks.borrow_mut();
+        let t = &mut tasks[key as usize];
+        t.object = None;
+        let reason = t.wake;
+        if reason == WakeReason::Killed || (t.kill_pending && self.tearing_down.get()) {
+            drop(tasks);
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+        reason
+    }
+
+    /// Ends `waiter`'s wait with `reason` and makes its task runnable; false if stale.
+    pub fn wake(&self, waiter: Waiter, reason: WakeReason) -> bool {
+        let mut tasks = self.tasks.borrow_mut();
+        match tasks.get_mut(waiter.key as usize) {
+            Some(t) if t.wait == waiter.wait && t.wait != 0 => {
+                t.wait = 0;
+                t.wake = reason;
+                t.waits_for = None;
+                t.cell.state.set(TaskState::Runnable);
+                drop(tasks);
+                self.ready.borrow_mut().push_back(waiter.key);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Puts the running task at the back of the run queue (it stays Runnable).
+    pub fn requeue_current(&self) {
+        let key = self.current_key();
+        let tasks = self.tasks.borrow();
+        let t = &tasks[key as usize];
+        if t.kill_pending {
+            drop(tasks);
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+        t.cell.state.set(TaskState::Runnable);
+        drop(tasks);
+        self.ready.borrow_mut().push_back(key);
+    }
+
+    /// Kills task `key` if it is still task `id` (see `JoinHandle::kill`).
+    pub fn kill(&self, key: usize, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        let Some(t) = tasks.get_mut(key) else { return };
+        if t.cell.id != id {
+            return;
+        }
+        t.kill_pending = true;
+        let key = key as u32;
+        if t.wait != 0 {
+            let w = Waiter { key, wait: t.wait };
+            drop(tasks);
+            self.wake(w, WakeReason::Killed);
+        } else if t.cell.state.get() == TaskState::New {
+            drop(tasks);
+            self.pool.borrow_mut().queue.retain(|&(k, _, _)| k != key);
+            self.finish(key, Outcome::Killed, false);
+        }
+    }
+
+    /// The running task's job (taken once, by its worker).
+    pub fn take_current_job(&self) -> Job {
+        let key = self.current_key();
+        self.tasks.borrow_mut()[key as usize]
+            .job
+            .take()
+            .expect("a task's job is taken once")
+    }
+
+    /// Records the end of task `key`, wakes its joiners and frees (or hands on) its
+    /// pool slot. Returns the worker it used, if any.
+    pub fn finish(&self, key: u32, outcome: Outcome, held_slot: bool) -> u32 {
+        let t = self.tasks.borrow_mut().remove(key as usize);
+        t.cell.state.set(TaskState::Terminated);
+        match outcome {
+            Outcome::Done => {}
+            Outcome::Killed => t.cell.result.fail(JoinError::Killed),
+            Outcome::Panicked(message) => {
+                t.cell.result.fail(JoinError::Panicked(message.clone()));
+                let report = PanicReport {
+                    id: t.cell.id,
+                    name: t.cell.name.clone(),
+                    time: self.now.get(),
+                    message,
+                    seed: self.config.seed,
+                };
+                if self.config.on_panic == PanicPolicy::Stop && !self.tearing_down.get() {
+                    let mut failure = self.failure.borrow_mut();
+                    if failure.is_none() {
+                        *failure = Some(SimError::TaskPanicked(report));
+                    }
+                } else {
+                    self.panics.borrow_mut().push(report);
+                }
+            }
+        }
+        for j in &t.joiners {
+            self.wake(*j, WakeReason::Notified);
+        }
+        self.finished.set(self.finished.get() + 1);
+        if !t.daemon {
+            self.live.set(self.live.get() - 1);
+        }
+        self.alive.set(self.alive.get() - 1);
+        if held_slot {
+            self.release_slot();
+        }
+        t.worker
+    }
+
+    /// A pool slot came free: the longest-queued task takes it, or it is returned.
+    fn release_slot(&self) {
+        let mut pool = self.pool.borrow_mut();
+        match pool.queue.pop_front() {
+            Some((key, _, since)) => {
+                let waited = self.now.get() - since;
+                pool.longest_wait = pool.longest_wait.max(waited);
+                drop(pool);
+                let tasks = self.tasks.borrow();
+                tasks[key as usize].cell.state.set(TaskState::Runnable);
+                drop(tasks);
+                self.ready.borrow_mut().push_back(key);
+            }
+            None => pool.in_use -= 1,
+        }
+    }
+
+    /// Walks the wait-for graph from the running task; returns the cycle's keys if it
+    /// leads back to the running task.
+    pub fn find_cycle(&self) -> Option<Vec<u32>> {
+        let me = self.current_key();
+        let tasks = self.tasks.borrow();
+        let mut path = vec![me];
+        let mut next = Self::edge(&tasks[me as usize]);
+        while let Some(o) = next {
+            if o.key == me {
+                return Some(path);
+            }
+            if path.len() > tasks.len() {
+                return None;
+            }
+            let t = tasks.get(o.key as usize)?;
+            if t.cell.id != o.id || t.wait == 0 {
+                return None;
+            }
+            path.push(o.key);
+            next = Self::edge(t);
+        }
+        None
+    }
+
+    fn edge(t: &Task) -> Option<Owner> {
+        match &t.waits_for {
+            Some(WaitsFor::Mutex(owner)) => owner.get(),
+            Some(WaitsFor::Task(o)) => Some(*o),
+            None => None,
+        }
+    }
+
+    /// Records a deadlock failure naming `keys` (or every parked task when `None`).
+    pub fn fail_deadlock(&self, keys: Option<Vec<u32>>) {
+        let tasks = self.tasks.borrow();
+        let partial = keys.is_some();
+        let keys: Vec<u32> = match keys {
+            Some(k) => k,
+            None => tasks
+                .iter()
+                .filter(|(_, t)| t.wait != 0 || t.cell.state.get() == TaskState::New)
+                .map(|(k, _)| k as u32)
+                .collect(),
+        };
+        let mut blocked: Vec<BlockedTask> = keys
+            .iter()
+            .map(|&k| {
+                let t = &tasks[k as usize];
+                BlockedTask {
+                    id: t.cell.id,
+                    name: t.cell.name.clone(),
+                    state: t.cell.state.get(),
+                    waits_on: t.waits_on,
+                    object: t.object.as_deref().map(str::to_owned),
+                    waits_for: Self::edge(t).map(|o| o.id),
+                    since: t.since,
+                    daemon: t.daemon,
+                }
+            })
+            .collect();
+        if !partial {
+            blocked.sort_by_key(|b| b.id);
+        }
+        let report = DeadlockReport {
+            time: self.now.get(),
+            seed: self.config.seed,
+            tie_break: self.config.tie_break,
+            partial,
+            tasks: blocked,
+        };
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some(SimError::Deadlock(report));
+        }
+    }
+
+    /// Mixes one resumption into the trace hash and counts it.
+    #[inline]
+    pub fn record_resume(&self, id: TaskId) {
+        let h = trace::mix(self.trace.get(), self.now.get().as_nanos());
+        self.trace.set(trace::mix(h, id.0));
+        self.events.set(self.events.get() + 1);
+    }
+}

@@ -1,0 +1,290 @@
+//! The Runtime: owns the core, the workers and their stacks, and runs the scheduler loop.
+
+use std::rc::Rc;
+
+use crate::config::RuntimeConfig;
+use crate::context;
+use crate::core::{Advance, Core, Outcome, NO_WORKER};
+use crate::error::{SimError, SpawnError};
+use crate::report::{PoolStats, RunReport};
+use crate::stack::{GuardMode, StackAllocator};
+use crate::task::{JoinHandle, TaskName};
+use crate::time::SimTime;
+use crate::worker::{Resume, Suspend, Worker};
+
+/// Most workers sampled for the stack high-water mark (one `mincore` call each).
+const HIGH_WATER_SAMPLES: usize = 4096;
+
+/// A simulation's scheduler: spawn root tasks, then `run` until nothing is left to do.
+///
+/// One OS thread runs one task at a time in virtual time. A `Runtime` is not
+/// `Send`; run independent runtimes on separate threads for parallel sweeps.
+pub struct Runtime {
+    // Field order is drop order: workers (and their coroutines) before the stacks.
+    workers: Vec<Worker>,
+    idle: Vec<u32>,
+    stacks: StackAllocator,
+    core: Rc<Core>,
+}
+
+impl Runtime {
+    /// A runtime with no tasks, at virtual time zero.
+    pub fn new(config: RuntimeConfig) -> Self {
+        crate::wait::install_panic_hook();
+        crate::overflow::install_handler();
+        let stacks = StackAllocator::new(config.pool.stack_size);
+        Runtime {
+            workers: Vec::new(),
+            idle: Vec::new(),
+            stacks,
+            core: Rc::new(Core::new(config)),
+        }
+    }
+
+    /// The configuration it was built with.
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.core.config
+    }
+
+    /// The current virtual time.
+    pub fn now(&self) -> SimTime {
+        self.core.now.get()
+    }
+
+    /// Spawns a root task. With a `Reject` pool that is exhausted the handle is
+    /// already terminated with `JoinError::Rejected` (see [`Runtime::try_spawn`]).
+    pub fn spawn<T, F>(&mut self, name: impl Into<TaskName>, f: F) -> JoinHandle<T>
+    where
+        T: 'static,
+        F: FnOnce() -> T + 'static,
+    {
+        self.core.spawn(name.into(), false, f).0
+    }
+
+    /// Spawns a root task, or returns `SpawnError::Rejected` when the pool refuses it.
+    pub fn try_spawn<T, F>(
+        &mut self,
+        name: impl Into<TaskName>,
+        f: F,
+    ) -> Result<JoinHandle<T>, SpawnError>
+    where
+        T: 'static,
+        F: FnOnce() -> T + 'static,
+    {
+        match self.core.spawn(name.into(), false, f) {
+            (_, true) => Err(SpawnError::Rejected),
+            (h, false) => Ok(h),
+        }
+    }
+
+    /// Spawns a root daemon task (see [`crate::spawn_daemon`]).
+    pub fn spawn_daemon<T, F>(&mut self, name: impl Into<TaskName>, f: F) -> JoinHandle<T>
+    where
+        T: 'static,
+        F: FnOnce() -> T + 'static,
+    {
+        self.core.spawn(name.into(), true, f).0
+    }
+
+    /// Kills a task between runs (inside tasks use [`JoinHandle::kill`]).
+    pub fn kill<T>(&mut self, handle: &JoinHandle<T>) {
+        if !handle.is_finished() {
+            let _entered = context::enter(&self.core);
+            self.core.kill(handle.key, handle.id());
+        }
+    }
+
+    /// Runs until every non-daemon task has ended. Fails on a deadlock or a panic.
+    pub fn run(&mut self) -> Result<RunReport, SimError> {
+        self.run_until(SimTime::MAX)
+    }
+
+    /// Runs every event up to and including virtual time `limit`, then stops with the
+    /// clock at `limit` (tasks still pending stay so; call again to go on).
+    pub fn run_until(&mut self, limit: SimTime) -> Result<RunReport, SimError> {
+        let _entered = context::enter(&self.core);
+        loop {
+            if let Some(err) = self.core.failure.borrow_mut().take() {
+                return Err(err);
+            }
+            let Some(key) = self.core.pop_ready() else {
+                match self.core.advance(limit) {
+                    Advance::Ready => continue,
+                    Advance::LimitReached => {
+                        self.core.now.set(self.core.now.get().max(limit));
+                        break;
+                    }
+                    Advance::Idle => {
+                        if self.core.live.get() > 0 {
+                            self.core.fail_deadlock(None);
+                            continue;
+                        }
+                        if limit != SimTime::MAX {
+                            self.core.now.set(self.core.now.get().max(limit));
+                        }
+                        break;
+                    }
+                }
+            };
+            self.step(key);
+        }
+        Ok(self.report())
+    }
+
+    /// Resumes task `key` until it parks or ends.
+    fn step(&mut self, key: u32) {
+        let core_rc = self.core.clone();
+        let core = &*core_rc;
+        let (worker, id, kill_unstarted) = {
+            let tasks = core.tasks.borrow();
+            let t = &tasks[key as usize];
+            (t.worker, t.cell.id, t.kill_pending && t.job.is_some())
+        };
+        if kill_unstarted {
+            core.finish(key, Outcome::Killed, true);
+            return;
+        }
+        let w = if worker == NO_WORKER {
+            let w = self.bind_worker();
+            core.tasks.borrow_mut()[key as usize].worker = w;
+            w
+        } else {
+            worker
+        };
+        core.current.set(Some(key));
+        core.tasks.borrow()[key as usize]
+            .cell
+            .state
+            .set(crate::TaskState::Running);
+        core.record_resume(id);
+        let worker = &mut self.workers[w as usize];
+        core.current_stack.set(worker.bounds);
+        let suspended = worker.resume(Resume::Go);
+        core.current.set(None);
+        if let Suspend::Finished(outcome) = suspended {
+            let w = core.finish(key, outcome, true);
+            self.idle.push(w);
+        }
+    }
+
+    /// An idle worker, or a new one on a freshly carved stack.
+    fn bind_worker(&mut self) -> u32 {
+        if let Some(w) = self.idle.pop() {
+            return w;
+        }
+        let stack = match self.stacks.carve() {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "p2psim: cannot map memory for another task stack ({} workers exist): {e}",
+                self.workers.len()
+            ),
+        };
+        self.core
+            .software_guard
+            .set(self.stacks.mode() == GuardMode::Software);
+        self.workers.push(Worker::new(stack));
+        (self.workers.len() - 1) as u32
+    }
+
+    /// The statistics of the run so far.
+    pub fn report(&self) -> RunReport {
+        let core = &*self.core;
+        let pool = core.pool.borrow();
+        let step = (self.workers.len() / HIGH_WATER_SAMPLES).max(1);
+        let stack_high_water = self
+            .workers
+            .iter()
+            .step_by(step)
+            .map(|w| {
+                let [guard, limit, top] = w.bounds;
+                self.stacks
+                    .resident_bytes(&crate::stack::SlotStack { guard, limit, top })
+            })
+            .max()
+            .unwrap_or(0);
+        RunReport {
+            end_time: core.now.get(),
+            events: core.events.get(),
+            tasks_spawned: core.spawned.get(),
+            tasks_finished: core.finished.get(),
+            peak_tasks_alive: core.peak_alive.get(),
+            tasks_alive: core.alive.get(),
+            pool: PoolStats {
+                capacity: core.config.pool.capacity,
+                policy: core.config.pool.policy,
+                stack_size: self.stacks.stack_size(),
+                guard: self.stacks.mode(),
+                spawned: pool.spawned,
+                peak_in_use: pool.peak_in_use,
+                rejected: pool.rejected,
+                queued: pool.queued,
+                grown: pool.grown,
+                longest_queue_wait: pool.longest_wait,
+                workers_created: self.workers.len(),
+                stack_high_water,
+            },
+            trace_hash: core.trace.get(),
+            seed: core.config.seed,
+            tie_break: core.config.tie_break,
+            panics: core.panics.borrow().clone(),
+        }
+    }
+}
+
+impl Drop for Runtime {
+    /// Unwinds every suspended task (so its locals are dropped), then lets the
+    /// workers leave their job loops, so no coroutine is force-unwound blindly.
+    fn drop(&mut self) {
+        let _entered = context::enter(&self.core);
+        self.core.tearing_down.set(true);
+        self.core.failure.borrow_mut().take();
+        self.core.ready.borrow_mut().clear();
+        for _pass in 0..3 {
+            let started: Vec<(usize, crate::TaskId)> = self
+                .core
+                .tasks
+                .borrow()
+                .iter()
+                .filter(|(_, t)| t.worker != NO_WORKER)
+                .map(|(k, t)| (k, t.cell.id))
+                .collect();
+            if started.is_empty() {
+                break;
+            }
+            for (key, id) in started {
+                self.core.kill(key, id);
+            }
+            while let Some(key) = self.core.pop_ready() {
+                self.step(key);
+            }
+        }
+        // Tasks that caught their kill and parked again: their coroutines are leaked
+        // rather than resumed into code that ignores being killed.
+        let mut stuck: Vec<u32> = self
+            .core
+            .tasks
+            .borrow()
+            .iter()
+            .map(|(_, t)| t.worker)
+            .filter(|&w| w != NO_WORKER)
+            .collect();
+        stuck.sort_unstable();
+        for w in stuck.iter().rev() {
+            let worker = self.workers.swap_remove(*w as usize);
+            std::mem::forget(worker);
+        }
+        self.core.tasks.borrow_mut().clear();
+        for w in &mut self.workers {
+            if w.is_started() && !w.is_done() {
+                w.resume(Resume::Exit);
+            }
+        }
+        if !stuck.is_empty() {
+            // Their stacks are still referenced by leaked coroutines.
+            std::mem::forget(std::mem::replace(
+                &mut self.stacks,
+                StackAllocator::new(4096),
+            ));
+        }
+    }
+}

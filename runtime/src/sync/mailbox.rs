@@ -1,0 +1,206 @@
+//! A mailbox: FIFO message passing between tasks, unbounded or bounded.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+use std::time::Duration;
+
+use super::wait_queue::WaitQueue;
+use crate::core::WakeReason;
+use crate::error::WaitKind;
+use crate::wait;
+
+/// A FIFO of messages. `recv` blocks while it is empty; with a capacity, `send`
+/// blocks while it is full. Messages are received exactly once, in send order,
+/// and blocked receivers (and senders) are served in arrival order.
+pub struct Mailbox<T> {
+    inner: Rc<Inner<T>>,
+}
+
+impl<T> Clone for Mailbox<T> {
+    fn clone(&self) -> Self {
+        Mailbox {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T> Default for Mailbox<T> {
+    fn default() -> Self {
+        Self::build(None, None)
+    }
+}
+
+struct Inner<T> {
+    buf: RefCell<VecDeque<T>>,
+    /// Messages in `buf` promised to receivers that were woken but have not run yet.
+    promised: Cell<usize>,
+    /// Free slots promised to senders that were woken but have not run yet.
+    slots_promised: Cell<usize>,
+    capacity: Option<usize>,
+    receivers: WaitQueue,
+    senders: WaitQueue,
+    name: Option<Rc<str>>,
+}
+
+impl<T> Mailbox<T> {
+    /// An unbounded mailbox.
+    pub fn new() -> Self {
+        Self::build(None, None)
+    }
+
+    /// A mailbox holding at most `capacity` messages (at least 1).
+    pub fn bounded(capacity: usize) -> Self {
+        Self::build(Some(capacity.max(1)), None)
+    }
+
+    /// A named mailbox (named in deadlock reports); `capacity` as in [`Mailbox::bounded`].
+    pub fn named(name: &str, capacity: Option<usize>) -> Self {
+        Self::build(capacity.map(|c| c.max(1)), super::name_of(name))
+    }
+
+    fn build(capacity: Option<usize>, name: Option<Rc<str>>) -> Self {
+        Mailbox {
+            inner: Rc::new(Inner {
+                buf: RefCell::new(VecDeque::new()),
+                promised: Cell::new(0),
+                slots_promised: Cell::new(0),
+                capacity,
+                receivers: WaitQueue::default(),
+                senders: WaitQueue::default(),
+                name,
+            }),
+        }
+    }
+
+    /// Sends `msg`, blocking while a bounded mailbox is full.
+    pub fn send(&self, msg: T) {
+        if let Err(msg) = self.try_send(msg) {
+            let i = &*self.inner;
+            wait::block(WaitKind::MailboxSend, i.name.as_ref(), None, None, |w| {
+                i.senders.push(w)
+            });
+            self.push_promised(msg);
+        }
+    }
+
+    /// Sends `msg`, waiting at most `timeout` for room; gives it back on timeout.
+    pub fn send_for(&self, msg: T, timeout: Duration) -> Result<(), T> {
+        let msg = match self.try_send(msg) {
+            Ok(()) => return Ok(()),
+            Err(m) => m,
+        };
+        let i = &*self.inner;
+        let deadline = super::deadline(timeout);
+        match wait::block(
+            WaitKind::MailboxSend,
+            i.name.as_ref(),
+            Some(deadline),
+            None,
+            |w| i.senders.push(w),
+        ) {
+            WakeReason::Notified => {
+                self.push_promised(msg);
+                Ok(())
+            }
+            _ => Err(msg),
+        }
+    }
+
+    /// Sends `msg` if there is room now; gives it back otherwise.
+    pub fn try_send(&self, msg: T) -> Result<(), T> {
+        let i = &*self.inner;
+        if let Some(cap) = i.capacity {
+            if i.buf.borrow().len() + i.slots_promised.get() >= cap {
+                return Err(msg);
+            }
+        }
+        self.deliver(msg);
+        Ok(())
+    }
+
+    fn push_promised(&self, msg: T) {
+        let i = &*self.inner;
+        i.slots_promised.set(i.slots_promised.get() - 1);
+        self.deliver(msg);
+    }
+
+    fn deliver(&self, msg: T) {
+        let i = &*self.inner;
+        i.buf.borrow_mut().push_back(msg);
+        if i.receivers.wake_one().is_some() {
+            i.promised.set(i.promised.get() + 1);
+        }
+    }
+
+    /// Receives the oldest message, blocking while there is none.
+    pub fn recv(&self) -> T {
+        if let Some(m) = self.try_recv() {
+            return m;
+        }
+        let i = &*self.inner;
+        wait::block(WaitKind::MailboxRecv, i.name.as_ref(), None, None, |w| {
+            i.receivers.push(w)
+        });
+        self.take_promised()
+    }
+
+    /// Receives the oldest message, waiting at most `timeout`; `None` on timeout.
+    pub fn recv_for(&self, timeout: Duration) -> Option<T> {
+        if let Some(m) = self.try_recv() {
+            return Some(m);
+        }
+        let i = &*self.inner;
+        let deadline = super::deadline(timeout);
+        match wait::block(
+            WaitKind::MailboxRecv,
+            i.name.as_ref(),
+            Some(deadline),
+            None,
+            |w| i.receivers.push(w),
+        ) {
+            WakeReason::Notified => Some(self.take_promised()),
+            _ => None,
+        }
+    }
+
+    /// Receives the oldest message not promised to a woken receiver, without blocking.
+    pub fn try_recv(&self) -> Option<T> {
+        let i = &*self.inner;
+        if i.buf.borrow().len() <= i.promised.get() {
+            return None;
+        }
+        let m = i.buf.borrow_mut().pop_front();
+        self.room_freed();
+        m
+    }
+
+    fn take_promised(&self) -> T {
+        let i = &*self.inner;
+        i.promised.set(i.promised.get() - 1);
+        let m = i
+            .buf
+            .borrow_mut()
+            .pop_front()
+            .expect("a woken receiver finds its promised message");
+        self.room_freed();
+        m
+    }
+
+    fn room_freed(&self) {
+        let i = &*self.inner;
+        if i.capacity.is_some() && i.senders.wake_one().is_some() {
+            i.slots_promised.set(i.slots_promised.get() + 1);
+        }
+    }
+
+    /// Messages waiting (including those promised to woken receivers).
+    pub fn len(&self) -> usize {
+        self.inner.buf.borrow().len()
+    }
+
+    /// Whether no message is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

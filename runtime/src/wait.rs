@@ -1,0 +1,120 @@
+//! Parking and waking: the one mechanism every blocking call is built on.
+//!
+//! A blocking call parks the running task (recording what it waits on and, for a
+//! timeout, pushing a timer), lets the primitive queue the returned waiter, and
+//! suspends. Whoever ends the wait first (a release, the timer, a kill) wins;
+//! the other copies of the waiter are stale and ignored when they surface.
+
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+
+use crate::context::{self, with_core, LAST_PANIC};
+use crate::core::{Killed, Outcome, Waiter, WaitsFor, WakeReason};
+use crate::error::WaitKind;
+use crate::task::TypedCell;
+use crate::time::SimTime;
+
+/// Parks the running task until woken; `enqueue` registers the waiter with the
+/// primitive. Returns why it woke (a kill unwinds instead of returning).
+pub(crate) fn block(
+    kind: WaitKind,
+    object: Option<&Rc<str>>,
+    deadline: Option<SimTime>,
+    waits_for: Option<WaitsFor>,
+    enqueue: impl FnOnce(Waiter),
+) -> WakeReason {
+    let check_cycle = waits_for.is_some();
+    let waiter = with_core(|core| core.park(kind, object, deadline, waits_for));
+    enqueue(waiter);
+    if check_cycle {
+        with_core(|core| {
+            if let Some(cycle) = core.find_cycle() {
+                core.fail_deadlock(Some(cycle));
+            }
+        });
+    }
+    context::suspend();
+    with_core(|core| core.unpark())
+}
+
+/// Wakes `waiter` with `reason`; false if its wait already ended.
+pub(crate) fn wake(waiter: Waiter, reason: WakeReason) -> bool {
+    with_core(|core| core.wake(waiter, reason))
+}
+
+/// Blocks the running task until task `key` (id `id`) terminates.
+pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
+    let target = crate::core::Owner {
+        key: key as u32,
+        id,
+    };
+    let object: Rc<str> = Rc::from(format!("task {id} '{name}'"));
+    block(
+        WaitKind::Join,
+        Some(&object),
+        None,
+        Some(WaitsFor::Task(target)),
+        |w| {
+            with_core(|core| {
+                let mut tasks = core.tasks.borrow_mut();
+                match tasks.get_mut(key) {
+                    Some(t) if t.cell.id == id => t.joiners.push(w),
+                    // Already gone: nothing will wake us, so wake now.
+                    _ => {
+                        drop(tasks);
+                        core.wake(w, WakeReason::Notified);
+                    }
+                }
+            })
+        },
+    );
+}
+
+/// Runs a task's body, storing its value; reports how it ended.
+pub(crate) fn run_job<T, F: FnOnce() -> T>(f: F, cell: Rc<TypedCell<T>>) -> Outcome {
+    match panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => {
+            *cell.result.borrow_mut() = Some(Ok(v));
+            Outcome::Done
+        }
+        Err(payload) if payload.is::<Killed>() => Outcome::Killed,
+        Err(payload) => {
+            let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
+            Outcome::Panicked(recorded.unwrap_or_else(|| payload_message(&*payload)))
+        }
+    }
+}
+
+/// The text of a panic payload.
+pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}
+
+/// Installs (once per process) a panic hook that records panics inside tasks for
+/// their `TaskPanicked` report instead of printing them; other panics go to the
+/// previous hook unchanged.
+pub(crate) fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if context::in_task() {
+                let msg = payload_message(info.payload());
+                let text = match info.location() {
+                    Some(l) => format!("{msg} (at {}:{})", l.file(), l.line()),
+                    None => msg,
+                };
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}

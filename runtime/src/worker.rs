@@ -1,0 +1,73 @@
+//! A worker: one coroutine with its stack, looping over the jobs the pool gives it.
+//!
+//! This is the seed's recyclable TaskThread: when a job ends, the coroutine does
+//! not return; it suspends with the outcome and waits for its next job, so a
+//! recycled worker costs no allocation and no stack setup.
+
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+
+use crate::context;
+use crate::core::Outcome;
+use crate::stack::SlotStack;
+
+/// What the scheduler tells a worker when it resumes it.
+pub(crate) enum Resume {
+    /// Run (or continue) the current task.
+    Go,
+    /// Leave the job loop: the runtime is being dropped.
+    Exit,
+}
+
+/// Why a worker handed control back.
+pub(crate) enum Suspend {
+    /// Its task parked or yielded; the core already knows where it waits.
+    Parked,
+    /// Its task ended; the worker is free.
+    Finished(Outcome),
+}
+
+/// A pooled coroutine.
+pub(crate) struct Worker {
+    coro: Coroutine<Resume, Suspend, (), SlotStack>,
+    /// (guard, limit, top) of its stack.
+    pub bounds: [usize; 3],
+}
+
+impl Worker {
+    /// A worker running on `stack`.
+    pub fn new(stack: SlotStack) -> Self {
+        let bounds = [stack.guard, stack.limit, stack.top];
+        let coro = Coroutine::with_stack(stack, job_loop);
+        Worker { coro, bounds }
+    }
+
+    /// Resumes the worker; returns why it stopped.
+    pub fn resume(&mut self, cmd: Resume) -> Suspend {
+        match self.coro.resume(cmd) {
+            CoroutineResult::Yield(s) => s,
+            CoroutineResult::Return(()) => Suspend::Finished(Outcome::Done),
+        }
+    }
+
+    /// Whether the coroutine has left its job loop.
+    pub fn is_done(&self) -> bool {
+        self.coro.done()
+    }
+
+    /// Whether the coroutine has been resumed at least once.
+    pub fn is_started(&self) -> bool {
+        self.coro.started()
+    }
+}
+
+fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
+    loop {
+        if let Resume::Exit = cmd {
+            return;
+        }
+        context::set_yielder(y);
+        let job = context::with_core(|core| core.take_current_job());
+        let outcome = job();
+        cmd = y.suspend(Suspend::Finished(outcome));
+    }
+}

@@ -1,0 +1,1 @@
+//! p2psim-sim: the network simulation layer (under construction).

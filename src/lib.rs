@@ -1,0 +1,8 @@
+//! p2psim: a deterministic virtual-time simulator for peer-to-peer networks.
+//!
+//! The facade re-exports the layers: [`runtime`] (scheduler, TaskThread pool,
+//! primitives), [`sim`] (network layer) and [`mechanisms`].
+
+pub use p2psim_mechanisms as mechanisms;
+pub use p2psim_runtime as runtime;
+pub use p2psim_sim as sim;

@@ -1,0 +1,5 @@
+//! The `p2psim` command line.
+
+fn main() {
+    println!("p2psim");
+}
