@@ -1,5 +1,10 @@
 //! The `p2psim` command line.
 
+mod cli;
+
+use clap::Parser;
+
 fn main() {
-    println!("p2psim");
+    let cli = cli::Cli::parse();
+    std::process::exit(cli::dispatch(cli));
 }

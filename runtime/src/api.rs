@@ -99,3 +99,44 @@ pub fn current() -> TaskInfo {
 pub fn in_task() -> bool {
     context::in_task()
 }
+
+/// Schedules `f` to run at virtual time `t` in scheduler context: no task, no
+/// stack, no pool worker. It must not block, but it may spawn tasks and use the
+/// non-blocking side of primitives (`up`, `send` on an unbounded mailbox,
+/// `release`, `awake`). Use it for events in flight, such as a message on a wire.
+pub fn call_at(t: SimTime, f: impl FnOnce() + 'static) {
+    with_core(|c| c.call_at(t, Box::new(f)));
+}
+
+/// Spawns a task from a task or from a `call_at` callback (see [`spawn`]).
+pub fn spawn_any<T, F>(name: impl Into<TaskName>, f: F) -> Result<JoinHandle<T>, SpawnError>
+where
+    T: 'static,
+    F: FnOnce() -> T + 'static,
+{
+    match with_core(|c| c.spawn(name.into(), false, f)) {
+        (_, true) => Err(SpawnError::Rejected),
+        (h, false) => Ok(h),
+    }
+}
+
+/// The current virtual time, from a task or a `call_at` callback.
+pub fn clock() -> SimTime {
+    with_core(|c| c.now.get())
+}
+
+/// Asks the scheduler to end the run once the caller suspends; `run` then returns
+/// `Ok` even if tasks are still waiting (daemons, or load cut short).
+pub fn stop() {
+    with_core(|c| c.stop_requested.set(true));
+}
+
+/// Workers of the pool busy now (running, runnable or parked tasks).
+pub fn pool_in_use() -> usize {
+    with_core(|c| c.pool.borrow().in_use)
+}
+
+/// Tasks waiting for a worker of the exhausted pool now.
+pub fn pool_queue_len() -> usize {
+    with_core(|c| c.pool.borrow().queue.len())
+}

@@ -136,7 +136,17 @@ pub(crate) struct Core {
     pub software_guard: Cell<bool>,
     /// Set while the runtime is dropped: every resumed task unwinds at once.
     pub tearing_down: Cell<bool>,
+    /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
+    callbacks: RefCell<Slab<Callback>>,
+    /// Set by `stop()`: the run returns after the current task suspends.
+    pub stop_requested: Cell<bool>,
 }
+
+/// A closure run by the scheduler itself at a virtual time (it must not block).
+pub(crate) type Callback = Box<dyn FnOnce()>;
+
+/// Timer keys at or above this mark callbacks, not task waits.
+const CALLBACK_KEY: u32 = 1 << 31;
 
 impl Core {
     /// A core with no tasks, at virtual time zero.
@@ -168,6 +178,8 @@ impl Core {
             current_stack: Cell::new([0; 3]),
             software_guard: Cell::new(false),
             tearing_down: Cell::new(false),
+            callbacks: RefCell::new(Slab::new()),
+            stop_requested: Cell::new(false),
         }
     }
 
@@ -294,18 +306,44 @@ impl Core {
             }
             self.now.set(SimTime::from_nanos(t));
             let mut woke = false;
+            let mut due = Vec::new();
             while timers.peek_time() == Some(t) {
                 let timer = timers.pop().expect("peeked");
+                if timer.key >= CALLBACK_KEY {
+                    due.push(timer.wait as usize);
+                    continue;
+                }
                 let w = Waiter {
                     key: timer.key,
                     wait: timer.wait,
                 };
                 woke |= self.wake(w, WakeReason::TimedOut);
             }
-            if woke {
+            drop(timers);
+            for index in due {
+                let f = self.callbacks.borrow_mut().remove(index);
+                f();
+                woke |= !self.ready.borrow().is_empty();
+            }
+            if woke || self.stop_requested.get() {
                 return Advance::Ready;
             }
         }
+    }
+
+    /// Schedules `f` to run in scheduler context at virtual time `t` (not before now).
+    pub fn call_at(&self, t: SimTime, f: Callback) {
+        let index = self.callbacks.borrow_mut().insert(f);
+        let t = t.max(self.now.get());
+        self.timers
+            .borrow_mut()
+            .push(t.as_nanos(), CALLBACK_KEY, index as u64);
+    }
+
+    /// Drops pending callbacks (at teardown: they may hold handles into the core).
+    pub fn clear_callbacks(&self) {
+        let all = std::mem::take(&mut *self.callbacks.borrow_mut());
+        drop(all);
     }
 
     /// Parks the running task on a wait; the caller queues the returned waiter and suspends.

@@ -86,6 +86,11 @@ impl Runtime {
         self.core.spawn(name.into(), true, f).0
     }
 
+    /// Schedules `f` to run in scheduler context at virtual time `t` (see [`crate::call_at`]).
+    pub fn call_at(&mut self, t: SimTime, f: impl FnOnce() + 'static) {
+        self.core.call_at(t, Box::new(f));
+    }
+
     /// Kills a task between runs (inside tasks use [`JoinHandle::kill`]).
     pub fn kill<T>(&mut self, handle: &JoinHandle<T>) {
         if !handle.is_finished() {
@@ -106,6 +111,9 @@ impl Runtime {
         loop {
             if let Some(err) = self.core.failure.borrow_mut().take() {
                 return Err(err);
+            }
+            if self.core.stop_requested.replace(false) {
+                break;
             }
             let Some(key) = self.core.pop_ready() else {
                 match self.core.advance(limit) {
@@ -274,6 +282,7 @@ impl Drop for Runtime {
             std::mem::forget(worker);
         }
         self.core.tasks.borrow_mut().clear();
+        self.core.clear_callbacks();
         for w in &mut self.workers {
             if w.is_started() && !w.is_done() {
                 w.resume(Resume::Exit);

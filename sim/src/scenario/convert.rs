@@ -1,0 +1,297 @@
+//! Typed conversions of one node, with "expected X, found Y" messages and ranges.
+
+use super::tree::{Node, Value};
+
+/// Why a node could not be converted: the message and an optional fix.
+pub(crate) type Bad = (String, String);
+
+/// An allowed interval for floats; open ends express "> 0" and "(0, 1)".
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FRange {
+    lo: f64,
+    lo_open: bool,
+    hi: f64,
+    hi_open: bool,
+}
+
+impl FRange {
+    /// `>= 0`, the common case for times, rates and latencies.
+    pub(crate) const AT_LEAST_ZERO: FRange = FRange {
+        lo: 0.0,
+        lo_open: false,
+        hi: f64::INFINITY,
+        hi_open: false,
+    };
+
+    /// `[lo, hi]`; infinite ends mean unbounded.
+    pub(crate) fn closed(lo: f64, hi: f64) -> Self {
+        FRange {
+            lo,
+            lo_open: false,
+            hi,
+            hi_open: false,
+        }
+    }
+
+    /// `>= lo`.
+    pub(crate) fn at_least(lo: f64) -> Self {
+        Self::closed(lo, f64::INFINITY)
+    }
+
+    /// `> lo`.
+    pub(crate) fn above(lo: f64) -> Self {
+        FRange {
+            lo_open: true,
+            ..Self::at_least(lo)
+        }
+    }
+
+    /// `(lo, hi)`.
+    pub(crate) fn open(lo: f64, hi: f64) -> Self {
+        FRange {
+            lo,
+            lo_open: true,
+            hi,
+            hi_open: true,
+        }
+    }
+
+    /// A probability: `[0, 1]`.
+    pub(crate) fn probability() -> Self {
+        Self::closed(0.0, 1.0)
+    }
+
+    fn contains(&self, v: f64) -> bool {
+        // Written so NaN fails every comparison and is rejected.
+        let lo_ok = if self.lo_open {
+            v > self.lo
+        } else {
+            v >= self.lo
+        };
+        let hi_ok = if self.hi_open {
+            v < self.hi
+        } else {
+            v <= self.hi
+        };
+        lo_ok && hi_ok && v.is_finite()
+    }
+
+    /// "a number >= 0", "a number in [0, 1]", ...
+    pub(crate) fn describe(&self) -> String {
+        let lo_inf = self.lo == f64::NEG_INFINITY;
+        let hi_inf = self.hi == f64::INFINITY;
+        match (lo_inf, hi_inf) {
+            (true, true) => "a finite number".to_string(),
+            (false, true) => format!(
+                "a number {} {}",
+                if self.lo_open { ">" } else { ">=" },
+                self.lo
+            ),
+            (true, false) => format!(
+                "a number {} {}",
+                if self.hi_open { "<" } else { "<=" },
+                self.hi
+            ),
+            (false, false) => format!(
+                "a number in {}{}, {}{}",
+                if self.lo_open { "(" } else { "[" },
+                self.lo,
+                self.hi,
+                if self.hi_open { ")" } else { "]" }
+            ),
+        }
+    }
+}
+
+/// An allowed interval for integers, wide enough for every Rust integer type we return.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct IRange {
+    lo: i128,
+    hi: i128,
+}
+
+impl IRange {
+    /// `[lo, hi]`; a `hi` of `u32::MAX` or more is shown as unbounded, since such caps are
+    /// representation limits rather than rules a user needs to see.
+    pub(crate) fn new(lo: impl Into<i128>, hi: impl Into<i128>) -> Self {
+        IRange {
+            lo: lo.into(),
+            hi: hi.into(),
+        }
+    }
+
+    fn unbounded(&self) -> bool {
+        self.hi >= i128::from(u32::MAX)
+    }
+
+    /// "an integer >= 1", "an integer in [2, 5]".
+    pub(crate) fn describe(&self) -> String {
+        if self.unbounded() {
+            format!("an integer >= {}", self.lo)
+        } else if self.lo > self.hi {
+            // Only reachable when a bound was derived from a too-small topology.
+            format!("an integer in [{}, {}] (an empty range)", self.lo, self.hi)
+        } else {
+            format!("an integer in [{}, {}]", self.lo, self.hi)
+        }
+    }
+}
+
+fn type_help(node: &Node, want_int: bool) -> String {
+    match &node.value {
+        Value::Str(_) => "numbers are written without quotes".to_string(),
+        Value::Float(_) if want_int => {
+            "write a whole number, without a decimal point or exponent".to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// A finite float in `range`; integers are accepted and widened.
+pub(crate) fn float(node: &Node, range: FRange) -> Result<f64, Bad> {
+    let Some(v) = node.as_number() else {
+        return Err((
+            format!("expected {}, found {}", range.describe(), node.found()),
+            type_help(node, false),
+        ));
+    };
+    if range.contains(v) {
+        Ok(v)
+    } else {
+        Err((
+            format!("{v} is out of range: expected {}", range.describe()),
+            String::new(),
+        ))
+    }
+}
+
+/// An integer in `range`; floats are rejected even when whole, so `3.0` cannot hide a typo.
+pub(crate) fn int(node: &Node, range: IRange) -> Result<i128, Bad> {
+    let Value::Int(i) = node.value else {
+        return Err((
+            format!("expected {}, found {}", range.describe(), node.found()),
+            type_help(node, true),
+        ));
+    };
+    let v = i128::from(i);
+    if v >= range.lo && v <= range.hi {
+        Ok(v)
+    } else if v > range.hi && range.unbounded() {
+        Err((
+            format!("{v} is too large: at most {} is allowed", range.hi),
+            String::new(),
+        ))
+    } else {
+        Err((
+            format!("{v} is out of range: expected {}", range.describe()),
+            String::new(),
+        ))
+    }
+}
+
+/// A node id, checked against the node count when the topology states one.
+pub(crate) fn node_id(node: &Node, nodes: Option<usize>) -> Result<u32, Bad> {
+    let id = int(node, IRange::new(0, u32::MAX))?;
+    match nodes {
+        Some(n) if id >= n as i128 => Err((
+            format!("node {id} does not exist: the topology has {n} nodes"),
+            format!("use a node id from 0 to {}", n.saturating_sub(1)),
+        )),
+        _ => Ok(id as u32),
+    }
+}
+
+/// A boolean.
+pub(crate) fn boolean(node: &Node) -> Result<bool, Bad> {
+    match node.value {
+        Value::Bool(b) => Ok(b),
+        _ => Err((
+            format!("expected a boolean (true or false), found {}", node.found()),
+            "write true or false without quotes".to_string(),
+        )),
+    }
+}
+
+/// A string; `non_empty` rejects `""`.
+pub(crate) fn string(node: &Node, non_empty: bool) -> Result<String, Bad> {
+    match &node.value {
+        Value::Str(s) if non_empty && s.trim().is_empty() => Err((
+            "expected a non-empty string, found an empty string".to_string(),
+            String::new(),
+        )),
+        Value::Str(s) => Ok(s.clone()),
+        _ => Err((
+            format!("expected a string, found {}", node.found()),
+            "strings are written in double quotes".to_string(),
+        )),
+    }
+}
+
+/// One of `allowed`.
+pub(crate) fn choice(node: &Node, allowed: &[&str]) -> Result<String, Bad> {
+    let list = allowed
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let s = string(node, false).map_err(|_| {
+        (
+            format!("expected one of {list}, found {}", node.found()),
+            String::new(),
+        )
+    })?;
+    if allowed.contains(&s.as_str()) {
+        return Ok(s);
+    }
+    let help = match super::suggest::closest(&s, allowed) {
+        Some(c) => format!("did you mean \"{c}\"? allowed: {list}"),
+        None => format!("allowed: {list}"),
+    };
+    Err((format!("unknown value {s:?}: expected one of {list}"), help))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::source::{Loc, Source};
+    use super::*;
+
+    fn n(value: Value) -> Node {
+        Node {
+            value,
+            loc: Loc::start(&Source::new("t", "")),
+        }
+    }
+
+    #[test]
+    fn describes_ranges() {
+        assert_eq!(FRange::above(0.0).describe(), "a number > 0");
+        assert_eq!(FRange::probability().describe(), "a number in [0, 1]");
+        assert_eq!(FRange::open(0.0, 1.0).describe(), "a number in (0, 1)");
+        assert_eq!(IRange::new(1, u64::MAX).describe(), "an integer >= 1");
+        assert_eq!(IRange::new(2, 5).describe(), "an integer in [2, 5]");
+    }
+
+    #[test]
+    fn floats_accept_ints_and_reject_nan() {
+        assert_eq!(float(&n(Value::Int(3)), FRange::at_least(0.0)), Ok(3.0));
+        assert!(float(&n(Value::Float(f64::NAN)), FRange::at_least(0.0)).is_err());
+        assert!(float(&n(Value::Float(f64::INFINITY)), FRange::at_least(0.0)).is_err());
+    }
+
+    #[test]
+    fn ints_reject_floats_and_strings() {
+        let (m, h) = int(&n(Value::Str("many".into())), IRange::new(1, u64::MAX)).unwrap_err();
+        assert_eq!(m, "expected an integer >= 1, found string \"many\"");
+        assert!(h.contains("quotes"));
+        assert!(int(&n(Value::Float(3.0)), IRange::new(0, 9)).is_err());
+        let (m, _) = int(&n(Value::Int(0)), IRange::new(1, u64::MAX)).unwrap_err();
+        assert!(m.contains("out of range"), "{m}");
+    }
+
+    #[test]
+    fn choice_suggests() {
+        let (m, h) = choice(&n(Value::Str("rejct".into())), &["reject", "queue"]).unwrap_err();
+        assert!(m.contains("\"reject\", \"queue\""), "{m}");
+        assert!(h.starts_with("did you mean \"reject\""), "{h}");
+    }
+}

@@ -1,0 +1,99 @@
+//! Scenario files: TOML parsed into typed specs and fully validated before anything runs.
+//! Every mistake is a [`ScenarioError`] with file, line, column, dotted key and a fix.
+
+use std::path::Path;
+
+mod assemble;
+mod convert;
+mod error;
+mod failures;
+mod load;
+mod mechanism;
+mod observers;
+mod overrides;
+mod params;
+mod pool;
+mod source;
+mod suggest;
+mod topology;
+mod transport;
+mod tree;
+
+#[cfg(test)]
+mod fixtures_test;
+#[cfg(test)]
+mod scenario_test;
+
+pub use error::ScenarioError;
+pub use failures::{ChurnSpec, CrashSpec, FailureSpec};
+pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
+pub use mechanism::MechanismSpec;
+pub use observers::{ObserverSpec, OutputSpec};
+pub use params::Params;
+pub use pool::{PoolPolicySpec, PoolSpec};
+pub use topology::TopologySpec;
+pub use transport::{LatencySpec, LinkOverride, TransportSpec};
+
+/// A fully validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Run name; defaults to the file stem.
+    pub name: String,
+    /// Root seed of all randomness.
+    pub seed: u64,
+    /// Virtual run time; `None` ends the run when all load is done.
+    pub duration_s: Option<f64>,
+    /// The graph.
+    pub topology: TopologySpec,
+    /// Latency, loss and link overrides.
+    pub transport: TransportSpec,
+    /// Crashes and churn.
+    pub failures: FailureSpec,
+    /// Green-thread pool sizing.
+    pub pool: PoolSpec,
+    /// The mechanism and its parameters.
+    pub mechanism: MechanismSpec,
+    /// Request generators.
+    pub loads: Vec<LoadSpec>,
+    /// Measurement settings.
+    pub observers: ObserverSpec,
+    /// Result output settings.
+    pub output: OutputSpec,
+}
+
+impl Scenario {
+    /// The node count, when the topology states one (edge lists may not).
+    pub fn nodes(&self) -> Option<usize> {
+        self.topology.nodes()
+    }
+}
+
+/// Reads, overrides and validates a scenario file; relative paths resolve against its directory.
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        origin: origin.clone(),
+        line: 1,
+        column: 1,
+        key: "file".to_string(),
+        message: format!("cannot read scenario file: {e}"),
+        help: Some("check that the path exists and is a UTF-8 text file".to_string()),
+    })?;
+    assemble::scenario(&text, &origin, &base_dir(path), overrides)
+}
+
+/// Parses and validates scenario text; `origin` names it in messages and anchors relative paths.
+pub fn parse_str(
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioError> {
+    assemble::scenario(text, origin, &base_dir(Path::new(origin)), overrides)
+}
+
+fn base_dir(path: &Path) -> std::path::PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}

@@ -1,0 +1,288 @@
+//! `[topology]`: which graph to build and its parameters.
+
+use std::path::{Path, PathBuf};
+
+use super::convert::{self, FRange, IRange};
+use super::error::ScenarioError;
+use super::params::Params;
+
+/// The graph the simulation runs on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TopologySpec {
+    /// A cycle of `nodes` nodes.
+    Ring {
+        /// Number of nodes.
+        nodes: usize,
+    },
+    /// Each node linked to its `k/2` nearest neighbours on each side.
+    RingLattice {
+        /// Number of nodes.
+        nodes: usize,
+        /// Links per node (see the kind).
+        k: usize,
+    },
+    /// Each node links to `k` distinct random others.
+    KOut {
+        /// Number of nodes.
+        nodes: usize,
+        /// Links per node (see the kind).
+        k: usize,
+    },
+    /// Each pair linked with probability `p`.
+    ErdosRenyi {
+        /// Number of nodes.
+        nodes: usize,
+        /// Link probability.
+        p: f64,
+    },
+    /// Preferential attachment, `m` links per new node.
+    BarabasiAlbert {
+        /// Number of nodes.
+        nodes: usize,
+        /// Links added per new node.
+        m: usize,
+    },
+    /// A ring lattice with each link rewired with probability `beta`.
+    WattsStrogatz {
+        /// Number of nodes.
+        nodes: usize,
+        /// Links per node (see the kind).
+        k: usize,
+        /// Rewiring probability.
+        beta: f64,
+    },
+    /// Node 0 linked to every other node.
+    Star {
+        /// Number of nodes.
+        nodes: usize,
+    },
+    /// Edges read from a file (resolved against the scenario's directory).
+    EdgeList {
+        /// Resolved path of the edge-list file.
+        path: PathBuf,
+        /// Node count, if stated.
+        nodes: Option<usize>,
+    },
+}
+
+impl TopologySpec {
+    /// The node count, when the scenario states it.
+    pub fn nodes(&self) -> Option<usize> {
+        match *self {
+            TopologySpec::Ring { nodes }
+            | TopologySpec::RingLattice { nodes, .. }
+            | TopologySpec::KOut { nodes, .. }
+            | TopologySpec::ErdosRenyi { nodes, .. }
+            | TopologySpec::BarabasiAlbert { nodes, .. }
+            | TopologySpec::WattsStrogatz { nodes, .. }
+            | TopologySpec::Star { nodes } => Some(nodes),
+            TopologySpec::EdgeList { nodes, .. } => nodes,
+        }
+    }
+}
+
+const KINDS: &[&str] = &[
+    "ring",
+    "ring_lattice",
+    "k_out",
+    "erdos_renyi",
+    "barabasi_albert",
+    "watts_strogatz",
+    "star",
+    "edge_list",
+];
+
+const KEYS: &[&str] = &["kind", "nodes", "k", "p", "m", "beta", "path"];
+
+/// Which kinds each optional parameter belongs to, for "does not apply" errors.
+const USES: &[(&str, &[&str])] = &[
+    ("k", &["ring_lattice", "k_out", "watts_strogatz"]),
+    ("p", &["erdos_renyi"]),
+    ("m", &["barabasi_albert"]),
+    ("beta", &["watts_strogatz"]),
+    ("path", &["edge_list"]),
+];
+
+/// Reads and validates `[topology]`; `base_dir` resolves edge-list paths.
+pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, ScenarioError> {
+    t.check_known(KEYS)?;
+    let kind = t.require("kind", "kind = \"ring\"", |n| convert::choice(n, KINDS))?;
+    for (key, kinds) in USES {
+        if !kinds.contains(&kind.as_str()) {
+            t.reject(
+                key,
+                &format!(
+                    "`{key}` does not apply to kind \"{kind}\" (used by {})",
+                    kinds.join(", ")
+                ),
+            )?;
+        }
+    }
+    if kind == "edge_list" {
+        let nodes = t
+            .opt_int("nodes", IRange::new(1, u32::MAX))?
+            .map(|v| v as usize);
+        return edge_list(t, base_dir, nodes);
+    }
+    let min_nodes: u32 = match kind.as_str() {
+        "ring" => 3,
+        "star" => 2,
+        _ => 1,
+    };
+    let nodes = t.require("nodes", "nodes = 6", |n| {
+        convert::int(n, IRange::new(min_nodes, u32::MAX))
+    })? as usize;
+    let below_nodes = |key: &str, lo: usize, example: &str| -> Result<usize, ScenarioError> {
+        let hi = nodes.saturating_sub(1) as u64;
+        t.require(key, example, |n| {
+            convert::int(n, IRange::new(lo as u64, hi))
+        })
+        .map(|v| v as usize)
+    };
+    Ok(match kind.as_str() {
+        "ring" => TopologySpec::Ring { nodes },
+        "star" => TopologySpec::Star { nodes },
+        "ring_lattice" => TopologySpec::RingLattice {
+            nodes,
+            k: even_k(t, nodes)?,
+        },
+        "watts_strogatz" => {
+            let k = even_k(t, nodes)?;
+            let beta = t.require("beta", "beta = 0.1", |n| {
+                convert::float(n, FRange::probability())
+            })?;
+            TopologySpec::WattsStrogatz { nodes, k, beta }
+        }
+        "k_out" => TopologySpec::KOut {
+            nodes,
+            k: below_nodes("k", 1, "k = 3")?,
+        },
+        "barabasi_albert" => TopologySpec::BarabasiAlbert {
+            nodes,
+            m: below_nodes("m", 1, "m = 2")?,
+        },
+        _ => TopologySpec::ErdosRenyi {
+            nodes,
+            p: t.require("p", "p = 0.1", |n| convert::float(n, FRange::probability()))?,
+        },
+    })
+}
+
+/// `k` for lattices: even, since neighbours are taken symmetrically on both sides.
+fn even_k(t: &Params, nodes: usize) -> Result<usize, ScenarioError> {
+    let hi = nodes.saturating_sub(1) as u64;
+    let k = t.require("k", "k = 4", |n| convert::int(n, IRange::new(2, hi)))? as usize;
+    if k % 2 == 1 {
+        let fix = if k < nodes.saturating_sub(1) {
+            k + 1
+        } else {
+            k - 1
+        };
+        return Err(t.error(
+            "k",
+            format!("k must be even, found {k}"),
+            format!("use k = {fix}"),
+        ));
+    }
+    Ok(k)
+}
+
+fn edge_list(
+    t: &Params,
+    base_dir: &Path,
+    nodes: Option<usize>,
+) -> Result<TopologySpec, ScenarioError> {
+    let rel = t.require("path", "path = \"graph.txt\"", |n| convert::string(n, true))?;
+    let path = base_dir.join(&rel);
+    if !path.is_file() {
+        return Err(t.error(
+            "path",
+            format!("edge list file not found: {}", path.display()),
+            "the path is relative to the scenario file's directory; check the name or create the file",
+        ));
+    }
+    Ok(TopologySpec::EdgeList { path, nodes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn topo(body: &str) -> Result<TopologySpec, ScenarioError> {
+        let p = Params::from_toml_str(body, "t.toml", "topology").unwrap();
+        read(&p, Path::new("."))
+    }
+
+    #[test]
+    fn every_kind_parses() {
+        assert_eq!(
+            topo("kind = \"ring\"\nnodes = 3").unwrap(),
+            TopologySpec::Ring { nodes: 3 }
+        );
+        assert_eq!(
+            topo("kind = \"star\"\nnodes = 2").unwrap(),
+            TopologySpec::Star { nodes: 2 }
+        );
+        assert_eq!(
+            topo("kind = \"ring_lattice\"\nnodes = 6\nk = 4").unwrap(),
+            TopologySpec::RingLattice { nodes: 6, k: 4 }
+        );
+        assert_eq!(
+            topo("kind = \"k_out\"\nnodes = 6\nk = 5").unwrap(),
+            TopologySpec::KOut { nodes: 6, k: 5 }
+        );
+        assert_eq!(
+            topo("kind = \"erdos_renyi\"\nnodes = 6\np = 1").unwrap(),
+            TopologySpec::ErdosRenyi { nodes: 6, p: 1.0 }
+        );
+        assert_eq!(
+            topo("kind = \"barabasi_albert\"\nnodes = 6\nm = 2").unwrap(),
+            TopologySpec::BarabasiAlbert { nodes: 6, m: 2 }
+        );
+        assert_eq!(
+            topo("kind = \"watts_strogatz\"\nnodes = 10\nk = 2\nbeta = 0.1").unwrap(),
+            TopologySpec::WattsStrogatz {
+                nodes: 10,
+                k: 2,
+                beta: 0.1
+            }
+        );
+        let here = env!("CARGO_MANIFEST_DIR");
+        let t = topo(&format!(
+            "kind = \"edge_list\"\npath = \"{here}/Cargo.toml\""
+        ))
+        .unwrap();
+        assert!(matches!(t, TopologySpec::EdgeList { nodes: None, .. }));
+        assert_eq!(t.nodes(), None);
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        assert!(topo("kind = \"ring\"\nnodes = 2")
+            .unwrap_err()
+            .message
+            .contains(">= 3"));
+        assert!(topo("kind = \"star\"\nnodes = 1").is_err());
+        assert!(topo("kind = \"k_out\"\nnodes = 6\nk = 6")
+            .unwrap_err()
+            .message
+            .contains("[1, 5]"));
+        assert!(topo("kind = \"ring_lattice\"\nnodes = 6\nk = 3")
+            .unwrap_err()
+            .message
+            .contains("even"));
+        assert!(topo("kind = \"barabasi_albert\"\nnodes = 3\nm = 3").is_err());
+        assert!(topo("kind = \"ring_lattice\"\nnodes = 1\nk = 2").is_err());
+    }
+
+    #[test]
+    fn misplaced_and_missing_keys() {
+        let e = topo("kind = \"ring\"\nnodes = 5\nbeta = 0.1").unwrap_err();
+        assert_eq!((e.key.as_str(), e.line), ("topology.beta", 3));
+        let e = topo("kind = \"erdos_renyi\"\nnodes = 5").unwrap_err();
+        assert_eq!(e.key, "topology.p");
+        assert!(e.help.unwrap().contains("p = "));
+        let e = topo("kind = \"hypercube\"\nnodes = 5").unwrap_err();
+        assert_eq!(e.key, "topology.kind");
+    }
+}

@@ -1,0 +1,148 @@
+//! `p2psim bench`: the standard workloads at full size, one line per figure.
+//!
+//! Each workload runs in a child process of its own, so that its peak RSS is its
+//! own; each figure is the median of `--runs` runs.
+
+use std::process::Command;
+
+use clap::Args;
+
+use p2psim::workloads::{self, Measured};
+
+/// Arguments of `p2psim bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Workloads to run (W1 W2 W3 W4 W5); all when none is given.
+    pub workloads: Vec<String>,
+    /// Runs per workload; the median is printed.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Divide every size by 100 (a quick check that everything runs).
+    #[arg(long)]
+    pub quick: bool,
+    /// Internal: run one workload once in this process and print raw figures.
+    #[arg(long, hide = true)]
+    pub child: bool,
+}
+
+const ALL: [&str; 5] = ["W1", "W2", "W3", "W4", "W5"];
+
+/// Runs the benchmark command; returns the exit status.
+pub fn run(args: BenchArgs) -> i32 {
+    let names: Vec<String> = if args.workloads.is_empty() {
+        ALL.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.workloads.iter().map(|s| s.to_uppercase()).collect()
+    };
+    for n in &names {
+        if !ALL.contains(&n.as_str()) && n != "W4S" {
+            eprintln!(
+                "error: unknown workload `{n}`\n  help: choose among {}",
+                ALL.join(", ")
+            );
+            return super::EXIT_BAD_INPUT;
+        }
+    }
+    let scale = if args.quick { 100 } else { 1 };
+    if args.child {
+        for n in &names {
+            let m = run_one(n, scale);
+            println!(
+                "{} {} {} {}",
+                m.wall.as_nanos(),
+                m.units,
+                m.peak_rss.unwrap_or(0),
+                m.base_rss.unwrap_or(0)
+            );
+        }
+        return 0;
+    }
+    for n in &names {
+        if n == "W4" {
+            // Both sizes of WORKLOADS.md.
+            report_w4(&runs_of("W4S", args.runs, args.quick), 100_000 / scale);
+            report_w4(&runs_of("W4", args.runs, args.quick), 1_000_000 / scale);
+            continue;
+        }
+        let runs = runs_of(n, args.runs, args.quick);
+        let ns = median(runs.iter().map(Measured::ns_per_unit).collect());
+        match n.as_str() {
+            "W1" => println!("W1 pingpong ns_per_roundtrip {ns:.1}"),
+            "W2" => println!("W2 timers ns_per_wakeup {ns:.1}"),
+            "W3" => {
+                println!("W3 churn ns_per_task {ns:.1}");
+                let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
+                println!("W3 churn peak_rss_mb {rss:.0}");
+            }
+            _ => println!("W5 mailbox ns_per_message {ns:.1}"),
+        }
+    }
+    0
+}
+
+fn report_w4(runs: &[Measured], n: u64) {
+    let per_task = median(
+        runs.iter()
+            .map(|m| {
+                (m.peak_rss
+                    .unwrap_or(0)
+                    .saturating_sub(m.base_rss.unwrap_or(0))) as f64
+                    / m.units as f64
+            })
+            .collect(),
+    );
+    let wall = median(runs.iter().map(|m| m.wall.as_secs_f64()).collect());
+    println!("W4 alive n={n} bytes_per_task {per_task:.0}");
+    println!("W4 alive n={n} wall_s {wall:.2}");
+}
+
+fn run_one(name: &str, scale: u64) -> Measured {
+    match name {
+        "W1" => workloads::w1_pingpong(1_000_000 / scale),
+        "W2" => workloads::w2_timers(10_000 / scale.min(10), 100 * 10 / scale.min(10) / 10),
+        "W3" => workloads::w3_churn(1_000_000 / scale),
+        "W4S" => workloads::w4_alive(100_000 / scale),
+        "W4" => workloads::w4_alive(1_000_000 / scale),
+        _ => workloads::w5_mailbox(1_000_000 / scale),
+    }
+}
+
+/// Runs workload `name` `runs` times, each in a fresh child process.
+fn runs_of(name: &str, runs: usize, quick: bool) -> Vec<Measured> {
+    let exe = std::env::current_exe().expect("the running executable's path");
+    (0..runs.max(1))
+        .map(|_| {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["bench", "--child", name]);
+            if quick {
+                cmd.arg("--quick");
+            }
+            let out = cmd.output().expect("benchmark child process starts");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let f: Vec<u64> = text
+                .split_whitespace()
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            assert!(
+                out.status.success() && f.len() == 4,
+                "benchmark child {name} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            Measured {
+                wall: std::time::Duration::from_nanos(f[0]),
+                units: f[1],
+                peak_rss: Some(f[2]),
+                base_rss: Some(f[3]),
+            }
+        })
+        .collect()
+}
+
+fn mb(bytes: Option<u64>) -> f64 {
+    bytes.unwrap_or(0) as f64 / (1024.0 * 1024.0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}

@@ -1,0 +1,32 @@
+//! The `p2psim` command line: argument definitions and dispatch.
+
+pub mod bench;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status: the simulation failed (deadlock, task panic).
+pub const EXIT_SIM_FAILED: i32 = 1;
+/// Exit status: bad input (scenario, arguments).
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// p2psim: deterministic virtual-time simulation of peer-to-peer networks.
+#[derive(Parser, Debug)]
+#[command(name = "p2psim", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
+    Bench(bench::BenchArgs),
+}
+
+/// Runs the parsed command; returns the process exit status.
+pub fn dispatch(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Bench(args) => bench::run(args),
+    }
+}

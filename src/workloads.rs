@@ -1,0 +1,180 @@
+//! The standard benchmark workloads of WORKLOADS.md (W1-W5 on the runtime).
+//!
+//! Each function builds and runs one workload at the given size and returns what
+//! it measured. Wall time is the benchmark's figure; virtual time is simulated.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::runtime::{sleep, spawn, Mailbox, Runtime, RuntimeConfig, Semaphore};
+
+/// What one workload run measured.
+#[derive(Clone, Debug)]
+pub struct Measured {
+    /// Wall time of the simulation run (setup excluded where the workload allows).
+    pub wall: Duration,
+    /// How many units the figure is divided by (round trips, wake-ups, tasks, messages).
+    pub units: u64,
+    /// Peak resident set of the process, in bytes, when measured.
+    pub peak_rss: Option<u64>,
+    /// Resident set before the workload started, in bytes.
+    pub base_rss: Option<u64>,
+}
+
+impl Measured {
+    /// Wall nanoseconds per unit.
+    pub fn ns_per_unit(&self) -> f64 {
+        self.wall.as_nanos() as f64 / self.units.max(1) as f64
+    }
+}
+
+fn config() -> RuntimeConfig {
+    RuntimeConfig::with_seed(1)
+}
+
+/// W1: two tasks release each other through semaphores, `round_trips` times.
+pub fn w1_pingpong(round_trips: u64) -> Measured {
+    let mut rt = Runtime::new(config());
+    let (a, b) = (Semaphore::new(0), Semaphore::new(0));
+    let (a2, b2) = (a.clone(), b.clone());
+    rt.spawn("A", move || {
+        for _ in 0..round_trips {
+            b2.up();
+            a2.down();
+        }
+    });
+    rt.spawn("B", move || {
+        for _ in 0..round_trips {
+            b.down();
+            a.up();
+        }
+    });
+    let start = Instant::now();
+    rt.run().expect("W1 runs to completion");
+    measured(start, round_trips)
+}
+
+/// W2: `tasks` tasks each sleep `rounds` times for Exp(mean 1 s) drawn from a seeded RNG.
+pub fn w2_timers(tasks: u64, rounds: u64) -> Measured {
+    let mut rt = Runtime::new(config());
+    for i in 0..tasks {
+        rt.spawn("sleeper", move || {
+            let mut rng = ChaCha8Rng::seed_from_u64(i);
+            for _ in 0..rounds {
+                sleep(exp_secs(&mut rng, 1.0));
+            }
+        });
+    }
+    let start = Instant::now();
+    rt.run().expect("W2 runs to completion");
+    measured(start, tasks * rounds)
+}
+
+/// W3: the main task spawns `tasks` short tasks; each sleeps U(0,1) s once and exits.
+pub fn w3_churn(tasks: u64) -> Measured {
+    let base = crate::rss::current_rss();
+    let mut rt = Runtime::new(config());
+    rt.spawn("main", move || {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..tasks {
+            let d = Duration::from_nanos(rng.gen_range(0..1_000_000_000));
+            spawn("short", move || sleep(d));
+        }
+    });
+    let start = Instant::now();
+    rt.run().expect("W3 runs to completion");
+    let mut m = measured(start, tasks);
+    m.base_rss = base;
+    m.peak_rss = crate::rss::peak_rss();
+    m
+}
+
+/// W4: `tasks` tasks all block on one semaphore, then are released one by one and exit.
+pub fn w4_alive(tasks: u64) -> Measured {
+    let base = crate::rss::current_rss();
+    let mut rt = Runtime::new(config());
+    let sem = Semaphore::new(0);
+    let blocked = Rc::new(Cell::new(0u64));
+    let b = blocked.clone();
+    rt.spawn("main", move || {
+        for _ in 0..tasks {
+            let s = sem.clone();
+            let b = b.clone();
+            spawn("blocked", move || {
+                b.set(b.get() + 1);
+                s.down();
+            });
+        }
+        // Let every task run once and block.
+        sleep(Duration::from_nanos(1));
+        assert_eq!(b.get(), tasks);
+        for _ in 0..tasks {
+            sem.up();
+        }
+    });
+    let start = Instant::now();
+    rt.run().expect("W4 runs to completion");
+    let mut m = measured(start, tasks);
+    m.base_rss = base;
+    m.peak_rss = crate::rss::peak_rss();
+    assert_eq!(blocked.get(), tasks);
+    m
+}
+
+/// W5: one producer sends `messages` u64s through a mailbox to one consumer.
+pub fn w5_mailbox(messages: u64) -> Measured {
+    let mut rt = Runtime::new(config());
+    let mb: Mailbox<u64> = Mailbox::new();
+    let tx = mb.clone();
+    rt.spawn("producer", move || {
+        for i in 0..messages {
+            tx.send(i);
+        }
+    });
+    let sum = rt.spawn("consumer", move || {
+        let mut sum = 0u64;
+        for _ in 0..messages {
+            sum = sum.wrapping_add(mb.recv());
+        }
+        sum
+    });
+    let start = Instant::now();
+    rt.run().expect("W5 runs to completion");
+    let m = measured(start, messages);
+    let expected = messages.saturating_sub(1).wrapping_mul(messages) / 2;
+    assert_eq!(sum.try_join().and_then(Result::ok), Some(expected));
+    m
+}
+
+/// An Exp(mean) duration drawn by inversion (no extra crate on the hot path).
+fn exp_secs(rng: &mut ChaCha8Rng, mean_s: f64) -> Duration {
+    let u: f64 = rng.gen::<f64>();
+    Duration::from_secs_f64(-(1.0 - u).ln() * mean_s)
+}
+
+fn measured(start: Instant, units: u64) -> Measured {
+    Measured {
+        wall: start.elapsed(),
+        units,
+        peak_rss: None,
+        base_rss: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_run_at_small_sizes() {
+        assert_eq!(w1_pingpong(100).units, 100);
+        assert_eq!(w2_timers(10, 10).units, 100);
+        assert_eq!(w3_churn(100).units, 100);
+        assert_eq!(w4_alive(100).units, 100);
+        assert_eq!(w5_mailbox(100).units, 100);
+    }
+}
