@@ -41,6 +41,7 @@ pub fn yield_now() {
     require_task("yield_now");
     with_core(|c| c.requeue_current());
     context::suspend();
+    with_core(|c| c.unwind_if_torn_down());
 }
 
 /// Spawns a task from inside a task. With a `Reject` pool that is exhausted the

@@ -20,25 +20,33 @@ thread_local! {
     pub(crate) static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Keeps `CORE` set while a runtime runs on this thread; restores it on drop.
+/// Keeps `CORE` set while a runtime runs on this thread; restores it (and the
+/// yielder of whatever task was running) on drop.
 pub(crate) struct Entered {
     prev: *const Core,
+    prev_yielder: *const Yielder<Resume, Suspend>,
 }
 
 /// Makes `core` the running core of this thread until the guard drops.
 pub(crate) fn enter(core: &Rc<Core>) -> Entered {
-    let this = Rc::as_ptr(core);
     let prev = CORE.with(|c| c.get());
-    if !prev.is_null() && prev != this {
+    if !prev.is_null() && prev != Rc::as_ptr(core) {
         panic!("p2psim: a Runtime cannot run inside a task of another Runtime");
     }
-    CORE.with(|c| c.set(this));
-    Entered { prev }
+    enter_any(core)
+}
+
+/// Like `enter`, but also from inside another runtime's task (to drop a runtime there).
+pub(crate) fn enter_any(core: &Rc<Core>) -> Entered {
+    let prev = CORE.with(|c| c.replace(Rc::as_ptr(core)));
+    let prev_yielder = YIELDER.with(|c| c.get());
+    Entered { prev, prev_yielder }
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
         CORE.with(|c| c.set(self.prev));
+        YIELDER.with(|c| c.set(self.prev_yielder));
     }
 }
 

@@ -304,6 +304,12 @@ impl Core {
             if t > limit.as_nanos() {
                 return Advance::LimitReached;
             }
+            // A timeout whose wait already ended must not move the clock.
+            let head = *timers.peek().expect("peeked");
+            if head.key < CALLBACK_KEY && !self.wait_is_live(head.key, head.wait) {
+                timers.pop();
+                continue;
+            }
             self.now.set(SimTime::from_nanos(t));
             let mut woke = false;
             let mut due = Vec::new();
@@ -338,6 +344,11 @@ impl Core {
         self.timers
             .borrow_mut()
             .push(t.as_nanos(), CALLBACK_KEY, index as u64);
+    }
+
+    /// Whether a `call_at` callback is still pending.
+    pub fn callbacks_pending(&self) -> bool {
+        !self.callbacks.borrow().is_empty()
     }
 
     /// Drops pending callbacks (at teardown: they may hold handles into the core).
@@ -392,6 +403,20 @@ impl Core {
             std::panic::resume_unwind(Box::new(Killed));
         }
         reason
+    }
+
+    /// Whether wait `wait` of task `key` is still in progress.
+    fn wait_is_live(&self, key: u32, wait: u64) -> bool {
+        matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait == wait && wait != 0)
+    }
+
+    /// Unwinds the running task if it was killed during teardown (after a yield).
+    pub fn unwind_if_torn_down(&self) {
+        let key = self.current_key();
+        let killed = self.tasks.borrow()[key as usize].kill_pending;
+        if killed && self.tearing_down.get() {
+            std::panic::resume_unwind(Box::new(Killed));
+        }
     }
 
     /// Ends `waiter`'s wait with `reason` and makes its task runnable; false if stale.

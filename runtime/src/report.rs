@@ -39,6 +39,9 @@ pub struct PoolStats {
 /// The result of a run that did not fail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunReport {
+    /// Whether the run ended because no non-daemon task was left (not at a time limit
+    /// or by `stop`).
+    pub completed: bool,
     /// Virtual time when the run stopped.
     pub end_time: SimTime,
     /// Task resumptions (context switches into tasks).

@@ -99,15 +99,18 @@ impl Runtime {
         }
     }
 
-    /// Runs until every non-daemon task has ended. Fails on a deadlock or a panic.
+    /// Runs until every non-daemon task has ended and no callback is pending (daemons
+    /// still waiting are left so). Fails on a deadlock or a panic.
     pub fn run(&mut self) -> Result<RunReport, SimError> {
         self.run_until(SimTime::MAX)
     }
 
     /// Runs every event up to and including virtual time `limit`, then stops with the
-    /// clock at `limit` (tasks still pending stay so; call again to go on).
+    /// clock at `limit` (tasks still pending stay so; call again to go on). Returns
+    /// earlier, with `completed` set, if the run ends as in [`Runtime::run`].
     pub fn run_until(&mut self, limit: SimTime) -> Result<RunReport, SimError> {
         let _entered = context::enter(&self.core);
+        let mut completed = false;
         loop {
             if let Some(err) = self.core.failure.borrow_mut().take() {
                 return Err(err);
@@ -116,6 +119,11 @@ impl Runtime {
                 break;
             }
             let Some(key) = self.core.pop_ready() else {
+                if self.core.live.get() == 0 && !self.core.callbacks_pending() {
+                    // Only daemons are left: they serve, they do not keep the run alive.
+                    completed = true;
+                    break;
+                }
                 match self.core.advance(limit) {
                     Advance::Ready => continue,
                     Advance::LimitReached => {
@@ -123,20 +131,16 @@ impl Runtime {
                         break;
                     }
                     Advance::Idle => {
-                        if self.core.live.get() > 0 {
-                            self.core.fail_deadlock(None);
-                            continue;
-                        }
-                        if limit != SimTime::MAX {
-                            self.core.now.set(self.core.now.get().max(limit));
-                        }
-                        break;
+                        self.core.fail_deadlock(None);
+                        continue;
                     }
                 }
             };
             self.step(key);
         }
-        Ok(self.report())
+        let mut report = self.report();
+        report.completed = completed;
+        Ok(report)
     }
 
     /// Resumes task `key` until it parks or ends.
@@ -211,6 +215,7 @@ impl Runtime {
             .max()
             .unwrap_or(0);
         RunReport {
+            completed: core.live.get() == 0,
             end_time: core.now.get(),
             events: core.events.get(),
             tasks_spawned: core.spawned.get(),
@@ -243,23 +248,23 @@ impl Drop for Runtime {
     /// Unwinds every suspended task (so its locals are dropped), then lets the
     /// workers leave their job loops, so no coroutine is force-unwound blindly.
     fn drop(&mut self) {
-        let _entered = context::enter(&self.core);
+        let _entered = context::enter_any(&self.core);
         self.core.tearing_down.set(true);
         self.core.failure.borrow_mut().take();
-        self.core.ready.borrow_mut().clear();
         for _pass in 0..3 {
-            let started: Vec<(usize, crate::TaskId)> = self
+            // Every task, started or not: parked ones wake into their unwind,
+            // runnable ones unwind when resumed, unstarted ones never run.
+            let live: Vec<(usize, crate::TaskId)> = self
                 .core
                 .tasks
                 .borrow()
                 .iter()
-                .filter(|(_, t)| t.worker != NO_WORKER)
                 .map(|(k, t)| (k, t.cell.id))
                 .collect();
-            if started.is_empty() {
+            if live.is_empty() {
                 break;
             }
-            for (key, id) in started {
+            for (key, id) in live {
                 self.core.kill(key, id);
             }
             while let Some(key) = self.core.pop_ready() {

@@ -40,6 +40,11 @@ impl TimerHeap {
         self.heap.peek().map(|t| t.0.time)
     }
 
+    /// The earliest timer.
+    pub fn peek(&self) -> Option<&Timer> {
+        self.heap.peek().map(|t| &t.0)
+    }
+
     /// Removes and returns the earliest timer.
     pub fn pop(&mut self) -> Option<Timer> {
         self.heap.pop().map(|t| t.0)

@@ -73,6 +73,7 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
 
 /// Runs a task's body, storing its value; reports how it ended.
 pub(crate) fn run_job<T, F: FnOnce() -> T>(f: F, cell: Rc<TypedCell<T>>) -> Outcome {
+    LAST_PANIC.with(|p| p.borrow_mut().take());
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => {
             *cell.result.borrow_mut() = Some(Ok(v));
@@ -80,8 +81,14 @@ pub(crate) fn run_job<T, F: FnOnce() -> T>(f: F, cell: Rc<TypedCell<T>>) -> Outc
         }
         Err(payload) if payload.is::<Killed>() => Outcome::Killed,
         Err(payload) => {
+            // The hook's record has the location, but only if it is this panic's:
+            // `resume_unwind` skips the hook, and a caught panic may have left one.
+            let message = payload_message(&*payload);
             let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
-            Outcome::Panicked(recorded.unwrap_or_else(|| payload_message(&*payload)))
+            Outcome::Panicked(match recorded {
+                Some(r) if r.starts_with(&message) => r,
+                _ => message,
+            })
         }
     }
 }

@@ -410,7 +410,6 @@ fn dropping_a_runtime_with_unstarted_and_sleeping_tasks_drops_their_locals() {
 }
 
 #[test]
-#[ignore = "bug: Runtime::drop leaks a started task that was Runnable (not parked) when run() failed; its locals never drop"]
 fn dropping_a_runtime_after_a_failure_drops_runnable_task_locals() {
     let mut rt = Runtime::new(RuntimeConfig::default());
     let (dropped, local) = flag();

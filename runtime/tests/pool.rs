@@ -113,7 +113,7 @@ fn queue_policy_longest_wait_is_a_maximum_not_the_last() {
     let h = rt.spawn("parent", || {
         sleep(ms(3));
         // Queued at 3 ms, starts at 13 ms when the parent ends: waits 10 ms.
-        let long = spawn("long-wait", || now());
+        let long = spawn("long-wait", now);
         sleep(ms(10));
         long
     });

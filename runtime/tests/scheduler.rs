@@ -135,6 +135,7 @@ fn run_until_stops_with_clock_at_limit_and_run_continues() {
     });
     // 30 ms is an event time itself: "up to and including".
     let r = rt.run_until(at_ms(30)).unwrap();
+    assert!(!r.completed);
     assert_eq!(r.end_time, at_ms(30));
     assert_eq!(rt.now(), at_ms(30));
     assert_eq!(*log.borrow(), vec![at_ms(10), at_ms(20), at_ms(30)]);
@@ -156,18 +157,24 @@ fn run_until_stops_with_clock_at_limit_and_run_continues() {
 }
 
 #[test]
-fn run_until_with_nothing_to_do_moves_the_clock() {
+fn run_until_returns_early_when_the_run_completes() {
     let mut rt = fifo();
     let r = rt.run_until(at_ms(7)).unwrap();
-    assert_eq!(r.end_time, at_ms(7));
+    assert!(r.completed);
+    assert_eq!(r.end_time, SimTime::ZERO);
     assert_eq!(r.events, 0);
-    // Tasks spawned after a run_until start at the current time.
+    rt.spawn("short", || sleep(ms(2)));
+    let r = rt.run_until(at_ms(7)).unwrap();
+    assert!(r.completed);
+    assert_eq!(r.end_time, at_ms(2));
+    // Tasks spawned after a run start at the current time.
     let h = rt.spawn("late", || {
         sleep(ms(1));
         now()
     });
-    rt.run().unwrap();
-    assert_eq!(h.try_join().unwrap().unwrap(), at_ms(8));
+    let r = rt.run().unwrap();
+    assert!(r.completed);
+    assert_eq!(h.try_join().unwrap().unwrap(), at_ms(3));
 }
 
 #[test]
@@ -179,7 +186,7 @@ fn tasks_spawn_tasks() {
             .map(|i| {
                 spawn(format!("child{i}"), move || {
                     sleep(ms(i));
-                    let grandchild = spawn("gc", move || now());
+                    let grandchild = spawn("gc", now);
                     (i, grandchild.join().unwrap())
                 })
             })
@@ -350,4 +357,44 @@ fn a_runtime_cannot_run_inside_a_task() {
         other => panic!("expected a panic, got {other:?}"),
     }
     assert_eq!(report.panics.len(), 1);
+}
+
+#[test]
+fn stale_timeout_timers_do_not_advance_the_clock() {
+    let mut rt = fifo();
+    let lo = LockObject::new();
+    let lo2 = lo.clone();
+    let waiter = rt.spawn("waiter", move || (lo2.block_for(ms(100)), now()));
+    rt.spawn("releaser", move || {
+        sleep(ms(1));
+        lo.release();
+    });
+    let report = rt.run().unwrap();
+    assert_eq!(
+        waiter.try_join().unwrap().unwrap(),
+        (BlockResult::Released, at_ms(1))
+    );
+    // Nothing happened after 1 ms: the timeout at 100 ms was cancelled.
+    assert_eq!(report.end_time, at_ms(1));
+    assert_eq!(rt.now(), at_ms(1));
+}
+
+#[test]
+fn stale_timeout_timers_do_not_delay_the_deadlock_time() {
+    let mut rt = fifo();
+    let lo = LockObject::new();
+    let lo2 = lo.clone();
+    rt.spawn("waiter", move || {
+        assert_eq!(lo2.block_for(ms(100)), BlockResult::Released);
+        // Then waits forever: a deadlock at 1 ms.
+        Semaphore::named("never", 0).down();
+    });
+    rt.spawn("releaser", move || {
+        sleep(ms(1));
+        lo.release();
+    });
+    let err = rt.run().unwrap_err();
+    let d = err.as_deadlock().unwrap();
+    assert_eq!(d.tasks[0].since, at_ms(1));
+    assert_eq!(d.time, at_ms(1), "nothing happened after 1 ms");
 }

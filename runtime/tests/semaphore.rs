@@ -219,3 +219,31 @@ fn permits_bound_concurrent_holders() {
     assert_eq!(peak.get(), 3);
     assert_eq!(s.available(), 3);
 }
+
+#[test]
+fn ping_pong_a_thousand_rounds() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let a = Semaphore::new(0);
+    let b = Semaphore::new(0);
+    let (a2, b2) = (a.clone(), b.clone());
+    let rounds = Rc::new(Cell::new(0u32));
+    let r = rounds.clone();
+    rt.spawn("A", move || {
+        for _ in 0..1000 {
+            b2.up();
+            a2.down();
+            r.set(r.get() + 1);
+        }
+    });
+    rt.spawn("B", move || {
+        for _ in 0..1000 {
+            b.down();
+            a.up();
+        }
+    });
+    let report = rt.run().unwrap();
+    assert_eq!(rounds.get(), 1000);
+    // Each task parks once per round, plus its first run.
+    assert_eq!(report.events, 2001);
+    assert_eq!(report.end_time, SimTime::ZERO);
+}

@@ -78,7 +78,7 @@ fn new_while_queued_on_an_exhausted_queue_pool() {
         },
         ..RuntimeConfig::default()
     });
-    let queued = rt.spawn("queued-root", || now());
+    let queued = rt.spawn("queued-root", now);
     assert_eq!(queued.state(), TaskState::Runnable);
     let second = rt.spawn("second-root", || ());
     assert_eq!(second.state(), TaskState::New);

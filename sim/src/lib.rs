@@ -1,12 +1,28 @@
 //! p2psim-sim: the network simulation layer.
 //!
 //! Nodes and their links ([`graph`]), seeded [`topology`] generators and
-//! [`graph_stats`], per-hop [`latency`], request [`arrivals`], and the TOML
-//! [`scenario`] files that put them together.
+//! [`graph_stats`], per-hop [`latency`] and [`transport`], messaging as blocking
+//! code ([`net`]), request [`arrivals`] and [`load`], node [`failures`],
+//! pluggable [`observe`]rs, the TOML [`scenario`] files, and the [`engine`] that
+//! runs a scenario with a [`mechanism`]. It knows nothing of FADA or bazaars.
 
 pub mod arrivals;
+pub mod counters;
+pub mod engine;
+pub mod failures;
 pub mod graph;
+pub mod graph_build;
 pub mod graph_stats;
 pub mod latency;
+pub mod load;
+pub mod mechanism;
+pub mod net;
+pub mod observe;
+pub mod requests;
 pub mod scenario;
+pub mod seeds;
 pub mod topology;
+pub mod transport;
+
+pub use mechanism::{Ctx, Mechanism, Request, RequestOutcome};
+pub use net::{CallError, Incoming, Net, ReplyTo};

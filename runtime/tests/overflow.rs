@@ -1,0 +1,94 @@
+//! Stack overflow in a task: the process prints which task overflowed (and its
+//! stack size) and exits with status 1. Checked in a child process that re-runs
+//! this test binary with `P2PSIM_OVERFLOW_CHILD=1`.
+
+use std::process::Command;
+use std::time::Duration;
+
+use p2psim_runtime::*;
+
+const CHILD_ENV: &str = "P2PSIM_OVERFLOW_CHILD";
+const STACK: usize = 64 * 1024;
+
+fn small_stack_runtime() -> Runtime {
+    Runtime::new(RuntimeConfig {
+        seed: 5150,
+        pool: PoolConfig {
+            stack_size: STACK,
+            ..PoolConfig::default()
+        },
+        ..RuntimeConfig::default()
+    })
+}
+
+#[inline(never)]
+fn recurse(depth: u64) -> u64 {
+    let mut frame = [0u8; 1024];
+    frame[0] = depth as u8;
+    std::hint::black_box(&mut frame);
+    if depth == 0 {
+        return u64::from(frame[1]);
+    }
+    recurse(depth - 1) + u64::from(std::hint::black_box(frame)[0])
+}
+
+/// Re-runs `test` alone in a child process; returns (exit code, stderr).
+fn run_child(test: &str) -> (Option<i32>, String) {
+    let exe = std::env::current_exe().unwrap();
+    let out = Command::new(exe)
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn overflow_reports_the_task_and_exits_with_status_1() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let mut rt = small_stack_runtime();
+        rt.spawn("fine", || sleep(Duration::from_millis(1)));
+        rt.spawn("deep recursion", || {
+            sleep(Duration::from_nanos(250));
+            recurse(1_000_000)
+        });
+        let _ = rt.run();
+        unreachable!("the overflow must end the process");
+    }
+    let (code, stderr) = run_child("overflow_reports_the_task_and_exits_with_status_1");
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("stack overflow in task 'deep recursion' (#2)"),
+        "stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("its stack is {STACK} bytes")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("at virtual time 250 ns"), "{stderr}");
+    assert!(stderr.contains("seed 5150"), "{stderr}");
+}
+
+#[test]
+fn shallow_tasks_on_the_same_small_stack_are_fine() {
+    let mut rt = small_stack_runtime();
+    let h = rt.spawn("shallow", || recurse(8));
+    let report = rt.run().unwrap();
+    assert!(h.try_join().unwrap().is_ok());
+    assert_eq!(report.pool.stack_size, STACK);
+    assert!(report.pool.stack_high_water >= 8 * 1024);
+    assert!(report.pool.stack_high_water <= STACK);
+}
+
+#[test]
+fn guard_pages_are_hardware_on_this_kernel() {
+    let mut rt = small_stack_runtime();
+    rt.spawn("t", || ());
+    let report = rt.run().unwrap();
+    // MADV_GUARD_INSTALL exists since Linux 6.13; older kernels fall back to Software.
+    assert_eq!(report.pool.guard, GuardMode::Hardware);
+    assert_eq!(report.pool.guard.as_str(), "guard-page");
+}

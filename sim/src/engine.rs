@@ -1,0 +1,289 @@
+//! Runs a scenario: builds the network, installs the mechanism, drives the load,
+//! samples the observers, and gathers everything into a summary.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use p2psim_runtime::{
+    clock, pool_in_use, pool_queue_len, sleep, spawn, spawn_daemon, ExhaustionPolicy, PoolConfig,
+    RunReport, Runtime, RuntimeConfig, SimError, SimTime,
+};
+use serde_json::{json, Map, Value};
+
+use crate::graph_build::build_graph;
+use crate::mechanism::{Ctx, Mechanism};
+use crate::net::Net;
+use crate::observe::{default_observers, Series, Snapshot};
+use crate::requests::Requests;
+use crate::scenario::{PoolPolicySpec, Scenario};
+use crate::seeds::{derive, Stream};
+use crate::transport::Transport;
+use crate::{failures, load};
+
+/// Progress steps per run when it has a duration.
+const PROGRESS_STEPS: u64 = 200;
+
+/// What a successful run produced.
+pub struct RunOutput {
+    /// The figures of `summary.json`.
+    pub summary: Value,
+    /// The observers' time series (one CSV each).
+    pub series: Vec<Series>,
+    /// The runtime's report.
+    pub report: RunReport,
+}
+
+/// Why a run failed.
+pub enum RunFailure {
+    /// The graph could not be built (bad edge list, impossible parameters).
+    Setup(String),
+    /// The simulation failed: deadlock or task panic.
+    Simulation {
+        /// The runtime's report of the failure.
+        error: SimError,
+        /// What had been measured until then.
+        summary: Value,
+    },
+    /// The run finished but a mechanism invariant is violated.
+    Invariant {
+        /// What is violated.
+        message: String,
+        /// The figures of the run.
+        summary: Value,
+    },
+}
+
+/// The runtime configuration a scenario asks for.
+pub fn runtime_config(s: &Scenario) -> RuntimeConfig {
+    RuntimeConfig {
+        seed: s.seed,
+        pool: PoolConfig {
+            capacity: s.pool.capacity,
+            policy: match s.pool.policy {
+                PoolPolicySpec::Reject => ExhaustionPolicy::Reject,
+                PoolPolicySpec::Queue => ExhaustionPolicy::Queue,
+                PoolPolicySpec::Grow => ExhaustionPolicy::Grow,
+            },
+            stack_size: s.pool.stack_size,
+        },
+        ..RuntimeConfig::default()
+    }
+}
+
+/// Runs `scenario` with mechanism `mech`; `progress(now, end)` is called as virtual
+/// time advances (`end` is the duration, when there is one).
+pub fn run<M: Mechanism>(
+    scenario: &Scenario,
+    mech: M,
+    mut progress: impl FnMut(SimTime, Option<SimTime>),
+) -> Result<RunOutput, RunFailure> {
+    let wall = Instant::now();
+    let graph = build_graph(&scenario.topology, derive(scenario.seed, Stream::Topology))
+        .map_err(RunFailure::Setup)?;
+    let (nodes, edges) = (graph.node_count(), graph.edge_count());
+    let transport = Transport::from_spec(&scenario.transport);
+    let net: Net<M::Msg> = Net::new(graph, transport, derive(scenario.seed, Stream::Transport));
+    for c in &scenario.failures.crashes {
+        if c.at <= 0.0 {
+            net.set_up(c.node, false);
+        }
+    }
+
+    let requests = Requests::new(default_observers(&scenario.observers.latency_quantiles));
+    requests.with_observers(|obs| {
+        for o in obs.iter_mut() {
+            o.on_start(&net.graph());
+        }
+    });
+    let duration = scenario.duration_s.map(SimTime::from_secs_f64);
+    let ctx = Ctx {
+        net: net.clone(),
+        requests: requests.clone(),
+        seed: derive(scenario.seed, Stream::Mechanism),
+        duration,
+    };
+    let mech = Rc::new(mech);
+
+    let mut rt = Runtime::new(runtime_config(scenario));
+    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone());
+
+    let result = drive(
+        &mut rt,
+        duration,
+        scenario.observers.sample_interval,
+        &mut progress,
+    );
+    let last = snapshot(&ctx, rt.now(), 0, 0);
+    requests.with_observers(|obs| {
+        for o in obs.iter_mut() {
+            o.on_end(&net.graph(), &last);
+        }
+    });
+    let report = match &result {
+        Ok(r) => r.clone(),
+        Err(_) => rt.report(),
+    };
+    let summary = summarize(
+        scenario,
+        &ctx,
+        &*mech,
+        &report,
+        nodes,
+        edges,
+        wall.elapsed(),
+    );
+    let series = requests.with_observers(|obs| obs.iter().filter_map(|o| o.series()).collect());
+    drop(rt);
+    match result {
+        Err(error) => Err(RunFailure::Simulation { error, summary }),
+        Ok(report) => match mech.check() {
+            Err(message) => Err(RunFailure::Invariant { message, summary }),
+            Ok(()) => Ok(RunOutput {
+                summary,
+                series,
+                report,
+            }),
+        },
+    }
+}
+
+/// Spawns the setup task: the mechanism's install, the load drivers, failures, sampler.
+fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: Ctx<M::Msg>) {
+    let loads = s.loads.clone();
+    let crashes = s.failures.crashes.clone();
+    let churn = s.failures.churn.clone();
+    let interval = Duration::from_secs_f64(s.observers.sample_interval);
+    let seed = s.seed;
+    rt.spawn("setup", move || {
+        mech.clone().install(&ctx);
+        for (i, spec) in loads.into_iter().enumerate() {
+            let (m, c) = (mech.clone(), ctx.clone());
+            let load_seed = derive(seed, Stream::Load(i as u32));
+            let until = c.duration;
+            spawn(format!("load-{i}"), move || {
+                load::drive(m, c, spec, i, load_seed, until)
+            });
+        }
+        if !crashes.is_empty() {
+            let net = ctx.net.clone();
+            spawn_daemon("crashes", move || failures::crashes(net, crashes));
+        }
+        if let Some(spec) = churn {
+            let net = ctx.net.clone();
+            let churn_seed = derive(seed, Stream::Churn);
+            spawn_daemon("churn", move || failures::churn(net, spec, churn_seed));
+        }
+        let c = ctx.clone();
+        spawn_daemon("sampler", move || loop {
+            let snap = snapshot(&c, clock(), pool_in_use(), pool_queue_len());
+            c.requests.with_observers(|obs| {
+                for o in obs.iter_mut() {
+                    o.on_sample(&snap);
+                }
+            });
+            sleep(interval);
+        });
+    });
+}
+
+/// Runs in steps of virtual time, reporting progress, until done or `duration`.
+fn drive(
+    rt: &mut Runtime,
+    duration: Option<SimTime>,
+    sample_interval: f64,
+    progress: &mut impl FnMut(SimTime, Option<SimTime>),
+) -> Result<RunReport, SimError> {
+    let step = match duration {
+        Some(d) => Duration::from_nanos((d.as_nanos() / PROGRESS_STEPS).max(1)),
+        None => Duration::from_secs_f64(sample_interval * 10.0),
+    };
+    loop {
+        let mut next = rt.now() + step;
+        if let Some(d) = duration {
+            next = next.min(d);
+        }
+        let report = rt.run_until(next)?;
+        progress(rt.now(), duration);
+        if report.completed || duration.is_some_and(|d| rt.now() >= d) {
+            return Ok(report);
+        }
+    }
+}
+
+fn snapshot<M>(ctx: &Ctx<M>, time: SimTime, in_use: usize, queue: usize) -> Snapshot {
+    let c = ctx.net.counters();
+    Snapshot {
+        time,
+        pool_in_use: in_use,
+        pool_queue: queue,
+        requests: ctx.requests.counts(),
+        sent: c.sent.get(),
+        delivered: c.delivered.get(),
+        lost: c.lost(),
+        nodes_up: ctx.net.nodes_up(),
+    }
+}
+
+fn summarize<M: Mechanism>(
+    s: &Scenario,
+    ctx: &Ctx<M::Msg>,
+    mech: &M,
+    r: &RunReport,
+    nodes: usize,
+    edges: usize,
+    wall: Duration,
+) -> Value {
+    let c = ctx.net.counters();
+    let mut out = Map::new();
+    out.insert("scenario".into(), json!(s.name));
+    out.insert("mechanism".into(), json!(s.mechanism.kind));
+    out.insert("seed".into(), json!(s.seed));
+    out.insert("nodes".into(), json!(nodes));
+    out.insert("edges".into(), json!(edges));
+    out.insert("virtual_time_s".into(), json!(r.end_time.as_secs_f64()));
+    out.insert("wall_s".into(), json!(wall.as_secs_f64()));
+    out.insert("events".into(), json!(r.events));
+    out.insert("tasks_spawned".into(), json!(r.tasks_spawned));
+    out.insert("peak_tasks_alive".into(), json!(r.peak_tasks_alive));
+    out.insert("completed".into(), json!(r.completed));
+    out.insert(
+        "pool".into(),
+        json!({
+            "capacity": r.pool.capacity,
+            "policy": r.pool.policy.as_str(),
+            "stack_size": r.pool.stack_size,
+            "guard": r.pool.guard.as_str(),
+            "peak_in_use": r.pool.peak_in_use,
+            "rejected": r.pool.rejected,
+            "queued": r.pool.queued,
+            "grown": r.pool.grown,
+            "longest_queue_wait_s": r.pool.longest_queue_wait.as_secs_f64(),
+            "workers_created": r.pool.workers_created,
+            "stack_high_water": r.pool.stack_high_water,
+        }),
+    );
+    out.insert(
+        "messages".into(),
+        json!({
+            "sent": c.sent.get(),
+            "delivered": c.delivered.get(),
+            "lost": c.lost(),
+            "lost_on_wire": c.lost_wire.get(),
+            "lost_node_down": c.lost_down.get(),
+            "lost_no_worker": c.lost_rejected.get(),
+        }),
+    );
+    ctx.requests.with_observers(|obs| {
+        for o in obs.iter() {
+            o.summarize(&mut out);
+        }
+    });
+    if let Some((name, v)) = mech.summary() {
+        out.insert(name, v);
+    }
+    out.insert("trace_hash".into(), json!(format!("{:016x}", r.trace_hash)));
+    Value::Object(out)
+}
+
+/// Clock fields that differ between identical runs (excluded from determinism checks).
+pub const WALL_CLOCK_FIELDS: &[&str] = &["wall_s"];

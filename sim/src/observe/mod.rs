@@ -1,0 +1,118 @@
+//! Observers: the seed's pluggable statistics extractors.
+//!
+//! The engine feeds every observer the same events: request issue/end/loss, a
+//! snapshot every `sample_interval` of virtual time, and the graph at the start
+//! and the end. Each observer adds its figures to `summary.json` and may keep a
+//! time series (written as one CSV file).
+
+mod degree;
+mod quantiles;
+mod request_stats;
+mod sampled;
+
+pub use degree::DegreeStats;
+pub use quantiles::quantile;
+pub use request_stats::RequestStats;
+pub use sampled::{MessageSeries, PoolOccupancy, RequestSeries};
+
+use p2psim_runtime::SimTime;
+use serde_json::{Map, Value};
+
+use crate::graph::Graph;
+use crate::mechanism::Request;
+use crate::requests::{RequestCounts, RequestRecord};
+
+/// A request event.
+pub enum RequestEvent<'a> {
+    /// Issued now.
+    Issued(&'a Request),
+    /// Ended.
+    Done(&'a RequestRecord),
+    /// Never served (pool exhausted with policy reject, origin down).
+    Lost(&'a Request),
+}
+
+/// The state of the run at one sampling instant.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Snapshot {
+    /// Virtual time.
+    pub time: SimTime,
+    /// Pool workers busy.
+    pub pool_in_use: usize,
+    /// Tasks waiting for a worker.
+    pub pool_queue: usize,
+    /// Request counts so far.
+    pub requests: RequestCounts,
+    /// Messages sent so far.
+    pub sent: u64,
+    /// Messages delivered so far.
+    pub delivered: u64,
+    /// Messages lost so far.
+    pub lost: u64,
+    /// Nodes up.
+    pub nodes_up: usize,
+}
+
+/// A time series: named columns, one row per sample.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    /// File stem of its CSV.
+    pub name: String,
+    /// Column names; the first is `time_s`.
+    pub columns: Vec<String>,
+    /// Rows of values.
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Series {
+    /// The series as CSV text.
+    pub fn to_csv(&self) -> String {
+        let mut out = self.columns.join(",");
+        out.push('\n');
+        for r in &self.rows {
+            let cells: Vec<String> = r.iter().map(|v| format_number(*v)).collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Integers without a decimal point, other values with up to 9 decimals.
+fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.9}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A pluggable statistics extractor.
+pub trait Observer {
+    /// The graph before the run.
+    fn on_start(&mut self, _graph: &Graph) {}
+    /// A request event.
+    fn on_request(&mut self, _event: &RequestEvent<'_>) {}
+    /// A periodic snapshot.
+    fn on_sample(&mut self, _snapshot: &Snapshot) {}
+    /// The graph and the state after the run.
+    fn on_end(&mut self, _graph: &Graph, _last: &Snapshot) {}
+    /// Adds this observer's figures to the summary.
+    fn summarize(&self, _out: &mut Map<String, Value>) {}
+    /// This observer's time series, if it keeps one.
+    fn series(&self) -> Option<Series> {
+        None
+    }
+}
+
+/// The observers every run has.
+pub fn default_observers(quantiles: &[f64]) -> Vec<Box<dyn Observer>> {
+    vec![
+        Box::new(RequestStats::new(quantiles.to_vec())),
+        Box::new(PoolOccupancy::default()),
+        Box::new(RequestSeries::default()),
+        Box::new(MessageSeries::default()),
+        Box::new(DegreeStats::default()),
+    ]
+}
