@@ -1,6 +1,9 @@
 //! The `p2psim` command line: argument definitions and dispatch.
 
 pub mod bench;
+pub mod output;
+pub mod run;
+pub mod validate;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +23,10 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run a scenario: progress in virtual time, a summary table, summary.json and CSVs.
+    Run(run::RunArgs),
+    /// Check a scenario file without running it.
+    Validate(validate::ValidateArgs),
     /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
     Bench(bench::BenchArgs),
 }
@@ -27,6 +34,8 @@ pub enum Command {
 /// Runs the parsed command; returns the process exit status.
 pub fn dispatch(cli: Cli) -> i32 {
     match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::run(args),
         Command::Bench(args) => bench::run(args),
     }
 }

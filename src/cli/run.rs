@@ -1,0 +1,156 @@
+//! `p2psim run`: run one scenario, show a summary, write `summary.json` and CSVs.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::Value;
+
+use p2psim::mechanisms::registry;
+use p2psim::sim::engine::RunFailure;
+use p2psim::sim::scenario::{self, Scenario};
+
+use super::output;
+
+/// Arguments of `p2psim run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output directory (default: the scenario's output.dir, else results/<name>-<seed>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Override any scenario key: --set pool.capacity=32 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar and no summary table (files are still written).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Loads and checks a scenario with the command line's overrides; prints the error.
+pub fn load(
+    path: &Path,
+    set: &[String],
+    seed: Option<u64>,
+) -> Option<(Scenario, registry::Prepared)> {
+    let mut overrides = set.to_vec();
+    if let Some(s) = seed {
+        overrides.push(format!("seed={s}"));
+    }
+    let scenario = match scenario::load_file(path, &overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return None;
+        }
+    };
+    match registry::prepare(&scenario) {
+        Ok(p) => Some((scenario, p)),
+        Err(e) => {
+            eprintln!("{e}");
+            None
+        }
+    }
+}
+
+/// Runs the command; returns the exit status.
+pub fn run(args: RunArgs) -> i32 {
+    let Some((scenario, prepared)) = load(&args.scenario, &args.set, args.seed) else {
+        return super::EXIT_BAD_INPUT;
+    };
+    let bar = progress_bar(args.quiet, scenario.duration_s);
+    let result = prepared.run(&scenario, |now, end| {
+        if let Some(b) = &bar {
+            match end {
+                Some(_) => b.set_position((now.as_secs_f64() * 1000.0) as u64),
+                None => b.set_message(format!("virtual time {:.3} s", now.as_secs_f64())),
+            }
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .or_else(|| scenario.output.dir.clone())
+        .unwrap_or_else(|| PathBuf::from(format!("results/{}-{}", scenario.name, scenario.seed)));
+    match result {
+        Ok(out) => {
+            if !args.quiet {
+                print!("{}", output::table(&out.summary));
+            }
+            finish(&out_dir, &out.summary, &out.series, scenario.output.csv, 0)
+        }
+        Err(RunFailure::Setup(msg)) => {
+            eprintln!("error: {}: [topology]: {msg}", args.scenario.display());
+            super::EXIT_BAD_INPUT
+        }
+        Err(RunFailure::Simulation { error, mut summary }) => {
+            eprintln!("p2psim: simulation failed\n{error}");
+            if let Value::Object(m) = &mut summary {
+                m.insert("failure".into(), Value::String(error.to_string()));
+            }
+            finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
+        }
+        Err(RunFailure::Invariant {
+            message,
+            mut summary,
+        }) => {
+            eprintln!("p2psim: simulation failed: invariant violated: {message}");
+            if let Value::Object(m) = &mut summary {
+                m.insert("failure".into(), Value::String(message));
+            }
+            finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
+        }
+    }
+}
+
+fn finish(
+    dir: &Path,
+    summary: &Value,
+    series: &[p2psim::sim::observe::Series],
+    csv: bool,
+    status: i32,
+) -> i32 {
+    match output::write(dir, summary, series, csv) {
+        Ok(()) => status,
+        Err(e) => {
+            eprintln!("error: cannot write results to {}: {e}\n  help: choose another directory with --out", dir.display());
+            super::EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn progress_bar(quiet: bool, duration: Option<f64>) -> Option<ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match duration {
+        Some(d) => {
+            let b = ProgressBar::new((d * 1000.0) as u64);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} virtual {pos:>8}/{len} ms [{bar:40}] {percent}% ({elapsed})",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            b
+        }
+        None => {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b
+        }
+    };
+    Some(bar)
+}
