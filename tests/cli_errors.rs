@@ -1,0 +1,114 @@
+//! Bad input through the CLI: exit code 2, a message naming the key and the line,
+//! and never a panic or a backtrace.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn p2psim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_p2psim"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("the p2psim binary runs")
+}
+
+fn broken_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/broken")
+}
+
+fn assert_clean_failure(out: &Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    assert!(!stderr.contains("stack backtrace"), "{what}: {stderr}");
+}
+
+#[test]
+fn every_broken_scenario_exits_2_naming_key_and_line() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(broken_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 20);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let expect = text
+            .lines()
+            .next()
+            .unwrap()
+            .strip_prefix("# expect: ")
+            .unwrap();
+        let key = expect.split_once(' ').unwrap().0;
+        for cmd in ["run", "validate"] {
+            let out = p2psim(
+                &[cmd, f.to_str().unwrap(), "--out", "/tmp/p2psim-never"]
+                    [..if cmd == "run" { 4 } else { 2 }],
+            );
+            assert_clean_failure(&out, &f.display().to_string());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                stderr.contains(&format!("`{key}`")),
+                "{}: {stderr}",
+                f.display()
+            );
+            // "file:line:col:" tells where to change it.
+            let located = format!("{}:", f.display());
+            assert!(stderr.contains(&located), "{}: {stderr}", f.display());
+        }
+    }
+}
+
+#[test]
+fn a_bad_override_names_the_set_argument() {
+    let out = p2psim(&[
+        "validate",
+        "scenarios/flood.toml",
+        "--set",
+        "pool.capcity=3",
+    ]);
+    assert_clean_failure(&out, "override");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--set pool.capcity=3"), "{stderr}");
+    assert!(
+        stderr.contains("capacity"),
+        "suggests the right key: {stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_mechanism_and_request_kind_are_bad_input() {
+    let out = p2psim(&[
+        "validate",
+        "scenarios/flood.toml",
+        "--set",
+        "mechanism.kind=\"gossip\"",
+    ]);
+    assert_clean_failure(&out, "mechanism kind");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mechanism.kind"));
+    let out = p2psim(&[
+        "validate",
+        "scenarios/flood.toml",
+        "--set",
+        "load[0].request=\"register\"",
+    ]);
+    assert_clean_failure(&out, "request kind");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("load[0].request"));
+    let out = p2psim(&[
+        "validate",
+        "scenarios/flood.toml",
+        "--set",
+        "mechanism.tll=3",
+    ]);
+    assert_clean_failure(&out, "mechanism parameter typo");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("mechanism.tll"));
+}
+
+#[test]
+fn a_missing_file_and_bad_arguments_are_bad_input() {
+    assert_clean_failure(&p2psim(&["run", "no/such/file.toml"]), "missing file");
+    assert_clean_failure(&p2psim(&["run"]), "no scenario");
+    assert_clean_failure(&p2psim(&["frobnicate"]), "unknown command");
+    assert_clean_failure(&p2psim(&["bench", "W9"]), "unknown workload");
+}
