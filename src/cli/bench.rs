@@ -99,7 +99,8 @@ fn report_w4(runs: &[Measured], n: u64) {
 fn run_one(name: &str, scale: u64) -> Measured {
     match name {
         "W1" => workloads::w1_pingpong(1_000_000 / scale),
-        "W2" => workloads::w2_timers(10_000 / scale.min(10), 100 * 10 / scale.min(10) / 10),
+        "W2" if scale > 1 => workloads::w2_timers(1_000, 10),
+        "W2" => workloads::w2_timers(10_000, 100),
         "W3" => workloads::w3_churn(1_000_000 / scale),
         "W4S" => workloads::w4_alive(100_000 / scale),
         "W4" => workloads::w4_alive(1_000_000 / scale),
