@@ -264,3 +264,55 @@ fn read_initial_goods(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, has_duration: bool) -> Result<BazaarParams, ScenarioError> {
+        let p = Params::from_toml_str(text, "m.toml", "mechanism").unwrap();
+        BazaarParams::from_params(&p, Some(3), has_duration)
+    }
+
+    #[test]
+    fn defaults_are_the_seeds_goods_and_first_reply() {
+        let p = read("max_lookups = 2", false).unwrap();
+        assert_eq!(p.goods, ["fish", "salt", "boar"]);
+        assert_eq!(p.roles, RoleSpec::Coin);
+        assert_eq!(p.seller_policy, SellerPolicy::First);
+        assert!(p.reply_window.is_zero() && p.stock_lock && p.restock);
+    }
+
+    #[test]
+    fn roles_goods_and_endings_are_checked_where_they_are_written() {
+        let e = read("", false).unwrap_err();
+        assert_eq!(e.key, "mechanism.max_lookups");
+        assert!(read("", true).is_ok());
+        let e = read("max_lookups = 1\nroles = [\"buyer\", \"seller\"]", false).unwrap_err();
+        assert!(e.message.contains("2 roles for 3 nodes"), "{e}");
+        let e = read(
+            "max_lookups = 1\nroles = [\"buyer\", \"seller\", \"thief\"]",
+            false,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("thief"), "{e}");
+        let e = read(
+            "max_lookups = 1\ninitial_goods = [\"fish\", \"gold\", \"\"]",
+            false,
+        )
+        .unwrap_err();
+        assert!(e.message.contains("gold"), "{e}");
+        let e = read("max_lookups = 1\nbuyers = 2\nsellers = 2", false).unwrap_err();
+        assert_eq!(e.key, "mechanism.buyers");
+        let e = read("max_lookups = 1\nhopcuont = 2", false).unwrap_err();
+        assert!(e.help.unwrap().contains("hopcount"));
+        let p = read("max_lookups = 1\nbuyers = 1", false).unwrap();
+        assert_eq!(
+            p.roles,
+            RoleSpec::Counts {
+                buyers: 1,
+                sellers: 2
+            }
+        );
+    }
+}
