@@ -1,7 +1,9 @@
 //! p2psim-mechanisms: pluggable mechanisms and policies, written as blocking code.
 //!
+//! - [`bazaar`]: buyers and sellers over a flooding network (the seed's bazaar).
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
 //! - [`registry`]: the `mechanism.kind` names a scenario may use.
 
+pub mod bazaar;
 pub mod flood;
 pub mod registry;

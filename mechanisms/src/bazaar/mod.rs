@@ -1,0 +1,213 @@
+//! The bazaar: buyers and sellers over a flooding peer-to-peer network (the seed
+//! `000_e2c4f1ea09e87e67`), as blocking code.
+//!
+//! Every node is a buyer, a seller or a plain peer. A seller sells one good from a
+//! stock of k items and, when it sells out, picks a new good and restocks. A buyer
+//! wants one good at a time: it floods `lookup(good, hopcount, search id, path)` to
+//! its neighbours; the lookup spreads hop by hop until its hopcount reaches 0, and
+//! every seller holding the good replies along the reversed path. The buyer collects
+//! the replies, picks a seller by policy, and buys directly from it; the seller's
+//! stock is behind a scheduler-aware lock, so of n buyers racing for n-1 items
+//! exactly n-1 succeed and the last one hears false and tries the next reply or looks
+//! up again. A ledger of item serials proves afterwards that no item was sold twice.
+//!
+//! Files: [`params`], [`roles`], [`messages`], [`lookup`] (flooding and
+//! backtracking), [`searches`] (seen searches), [`buyer`], [`seller`], [`ledger`]
+//! (the invariant check), [`stats`].
+
+pub mod buyer;
+pub mod ledger;
+pub mod lookup;
+pub mod messages;
+pub mod params;
+pub mod roles;
+pub mod searches;
+pub mod seller;
+pub mod stats;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use p2psim_runtime::{spawn, Mailbox};
+use p2psim_sim::graph::NodeId;
+use p2psim_sim::{Ctx, Incoming, Mechanism, Request, RequestOutcome};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+use ledger::Ledger;
+use messages::Reply;
+use roles::Role;
+use searches::Searches;
+use seller::{Restock, Seller};
+use stats::{bump, Stats};
+
+pub use messages::BazaarMsg;
+pub use params::{BazaarParams, RoleSpec, SellerPolicy};
+
+/// A good: an index into `goods`.
+pub type Good = u16;
+
+/// The request kind of a lookup.
+pub const LOOKUP: &str = "lookup";
+
+/// The bazaar mechanism.
+pub struct Bazaar {
+    params: BazaarParams,
+    kind: Rc<str>,
+    /// Per node, its seller (if it is one).
+    sellers: RefCell<Vec<Option<Rc<Seller>>>>,
+    buyers: RefCell<Vec<NodeId>>,
+    searches: Searches,
+    /// Per open search, the buyer's inbox for replies.
+    inboxes: RefCell<HashMap<u64, Mailbox<Reply>>>,
+    ledger: Ledger,
+    stats: Stats,
+}
+
+impl Bazaar {
+    /// A bazaar with these parameters (roles are cast at install).
+    pub fn new(params: BazaarParams) -> Self {
+        Bazaar {
+            params,
+            kind: Rc::from(LOOKUP),
+            sellers: RefCell::new(Vec::new()),
+            buyers: RefCell::new(Vec::new()),
+            searches: Searches::default(),
+            inboxes: RefCell::new(HashMap::new()),
+            ledger: Ledger::default(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// The seller at `node`, if it is one.
+    fn seller(&self, node: NodeId) -> Option<Rc<Seller>> {
+        self.sellers.borrow().get(node as usize).cloned().flatten()
+    }
+
+    /// Every seller, in node order.
+    fn all_sellers(&self) -> Vec<Rc<Seller>> {
+        self.sellers.borrow().iter().flatten().cloned().collect()
+    }
+
+    /// Serves one message at its destination.
+    fn serve(&self, ctx: &Ctx<BazaarMsg>, m: Incoming<BazaarMsg>) {
+        match m.msg {
+            BazaarMsg::Lookup(l) => self.on_lookup(ctx, m.to, m.from, l),
+            BazaarMsg::Reply(r) => self.on_reply(ctx, m.to, r),
+            BazaarMsg::Buy { good } => {
+                let sold = self.seller(m.to).and_then(|s| s.sell(good));
+                if let Some(serial) = sold {
+                    self.ledger.sold(m.to, serial);
+                }
+                if let Some(reply) = m.reply {
+                    bump(&self.stats.buy_messages);
+                    reply.send(BazaarMsg::Sold(sold));
+                }
+            }
+            // Answers to buys go straight to the waiting buyer, never through here.
+            BazaarMsg::Sold(_) => {}
+        }
+    }
+}
+
+/// A random stream of its own for node `node` (`salt` tells uses apart).
+fn node_rng(seed: u64, node: u64, salt: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(node.wrapping_mul(4).wrapping_add(salt));
+    rng
+}
+
+impl Mechanism for Bazaar {
+    type Msg = BazaarMsg;
+
+    fn install(self: Rc<Self>, ctx: &Ctx<BazaarMsg>) {
+        let n = ctx.net.node_count();
+        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
+        let cast = roles::cast(&self.params, n, &mut rng);
+        let restock = Restock {
+            enabled: self.params.restock,
+            items: self.params.stock,
+            goods: self.params.goods.len(),
+        };
+        let mut sellers = vec![None; n];
+        let mut buyers = Vec::new();
+        for (node, &(role, good)) in cast.iter().enumerate() {
+            let id = node as NodeId;
+            match role {
+                Role::Seller => {
+                    let rng = node_rng(ctx.seed, node as u64, 1);
+                    let s = Seller::new(
+                        id,
+                        good,
+                        restock,
+                        self.params.sell_time,
+                        self.params.stock_lock,
+                        rng,
+                    );
+                    sellers[node] = Some(Rc::new(s));
+                }
+                Role::Buyer => buyers.push((id, good)),
+                Role::Peer => {}
+            }
+        }
+        *self.sellers.borrow_mut() = sellers;
+        *self.buyers.borrow_mut() = buyers.iter().map(|b| b.0).collect();
+        let (me, c) = (self.clone(), ctx.clone());
+        ctx.net.set_handler(move |m| me.serve(&c, m));
+        for (id, good) in buyers {
+            let (me, c) = (self.clone(), ctx.clone());
+            let rng = node_rng(ctx.seed, u64::from(id), 2);
+            spawn(format!("buyer-{id}"), move || {
+                me.run_buyer(&c, id, good, rng)
+            });
+        }
+    }
+
+    /// A lookup from a `[[load]]` entry: one lookup for a random good at the origin.
+    fn request(&self, ctx: &Ctx<BazaarMsg>, req: &Request) -> RequestOutcome {
+        let mut rng = node_rng(ctx.seed ^ req.id, u64::from(req.origin), 3);
+        let good = roles::random_good(&self.params, &mut rng);
+        self.shop(ctx, req, good, &mut rng)
+    }
+
+    fn summary(&self) -> Option<(String, Value)> {
+        let p = &self.params;
+        let mut out = self
+            .stats
+            .summary(self.ledger.purchases(), self.ledger.unconfirmed());
+        let sellers: Vec<Value> = self
+            .all_sellers()
+            .iter()
+            .map(|s| {
+                let stall = s.stall();
+                json!({
+                    "node": s.node,
+                    "initial_stock": s.initial_stock,
+                    "remaining": stall.stock,
+                    "sold": stall.sold,
+                    "restocks": stall.restocks,
+                    "good": p.goods[usize::from(stall.good)],
+                })
+            })
+            .collect();
+        if let Value::Object(m) = &mut out {
+            m.insert("goods".into(), json!(p.goods));
+            m.insert("hopcount".into(), json!(p.hopcount));
+            m.insert("stock".into(), json!(p.stock));
+            m.insert("seller_policy".into(), json!(p.seller_policy.as_str()));
+            m.insert("reply_window_s".into(), json!(p.reply_window.as_secs_f64()));
+            m.insert("buyers".into(), json!(self.buyers.borrow().len()));
+            m.insert("searches_live_at_end".into(), json!(self.searches.live()));
+            m.insert("sellers".into(), json!(sellers));
+        }
+        Some(("bazaar".into(), out))
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let sellers = self.all_sellers();
+        let stalls: Vec<_> = sellers.iter().map(|s| (s.node, s.stall())).collect();
+        self.ledger.audit(stalls.iter().map(|(n, s)| (*n, s)))
+    }
+}
