@@ -1,7 +1,9 @@
 //! p2psim-mechanisms: pluggable mechanisms and policies, written as blocking code.
 //!
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
+//! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.
 //! - [`registry`]: the `mechanism.kind` names a scenario may use.
 
 pub mod flood;
+pub mod nested;
 pub mod registry;

@@ -5,14 +5,17 @@ use p2psim_sim::engine::{self, RunFailure, RunOutput};
 use p2psim_sim::scenario::{Scenario, ScenarioError};
 
 use crate::flood::{Flood, FloodParams};
+use crate::nested::{Nested, NestedParams};
 
 /// Every `mechanism.kind` this build knows.
-pub const KINDS: &[&str] = &["flood"];
+pub const KINDS: &[&str] = &["flood", "nested"];
 
 /// A mechanism built from a scenario, its parameters checked.
 pub enum Prepared {
     /// The flooding lookup.
     Flood(FloodParams),
+    /// Nested blocking calls (the pool deadlock).
+    Nested(NestedParams),
 }
 
 /// Checks the scenario's `[mechanism]` and load request kinds.
@@ -20,6 +23,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
     let p = &s.mechanism.params;
     let prepared = match s.mechanism.kind.as_str() {
         "flood" => Prepared::Flood(FloodParams::from_params(p, s.nodes())?),
+        "nested" => Prepared::Nested(NestedParams::from_params(p)?),
         other => {
             return Err(p.error(
                 "kind",
@@ -30,6 +34,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
     };
     let requests: &[&str] = match prepared {
         Prepared::Flood(_) => &["lookup"],
+        Prepared::Nested(_) => &["call"],
     };
     for l in &s.loads {
         if !requests.contains(&l.request.as_str()) {
@@ -56,6 +61,7 @@ impl Prepared {
     ) -> Result<RunOutput, RunFailure> {
         match self {
             Prepared::Flood(p) => engine::run(s, Flood::new(p), progress),
+            Prepared::Nested(p) => engine::run(s, Nested::new(p), progress),
         }
     }
 }
