@@ -100,8 +100,8 @@ fn sweep(args: SweepArgs) -> Result<i32, String> {
         .collect();
     // Every point is checked before anything runs: a typo is exit 2, not N error rows.
     for p in &points {
-        let s = scenario::load_file(&base.path, &base.overrides(p, None))
-            .map_err(|e| e.to_string())?;
+        let s =
+            scenario::load_file(&base.path, &base.overrides(p, None)).map_err(|e| e.to_string())?;
         registry::prepare(&s).map_err(|e| e.to_string())?;
     }
     let out = args.out.clone().unwrap_or_else(|| {
@@ -218,7 +218,9 @@ fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
         DEFAULT_FIGURES
             .iter()
             .filter(|f| table.metrics.iter().any(|m| m == *f))
-            .filter(|f| **f != DEADLOCK || table.rows.iter().any(|r| r.outcome == Outcome::Deadlock))
+            .filter(|f| {
+                **f != DEADLOCK || table.rows.iter().any(|r| r.outcome == Outcome::Deadlock)
+            })
             .map(|f| f.to_string())
             .collect()
     } else {
@@ -246,9 +248,11 @@ fn progress_bar(quiet: bool, total: u64) -> Option<ProgressBar> {
     }
     let b = ProgressBar::new(total);
     b.set_style(
-        ProgressStyle::with_template("{spinner} runs {pos:>5}/{len} [{bar:40}] {percent}% ({elapsed}, eta {eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} runs {pos:>5}/{len} [{bar:40}] {percent}% ({elapsed}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     Some(b)
 }

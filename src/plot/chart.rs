@@ -115,7 +115,12 @@ impl Chart {
         }
     }
 
-    fn draw_on<DB, X>(&self, root: &DrawingArea<DB, Shift>, x: X, y: Range<f64>) -> Result<(), String>
+    fn draw_on<DB, X>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        x: X,
+        y: Range<f64>,
+    ) -> Result<(), String>
     where
         DB: DrawingBackend,
         X: AsRangedCoord<Value = f64>,
@@ -163,7 +168,14 @@ impl Chart {
                 .map_err(err)?;
             chart
                 .draw_series(line.points.iter().filter(|p| !p.2.is_nan()).map(|p| {
-                    ErrorBar::new_vertical(p.0, p.1 - p.2, p.1, p.1 + p.2, colour.stroke_width(1), 8)
+                    ErrorBar::new_vertical(
+                        p.0,
+                        p.1 - p.2,
+                        p.1,
+                        p.1 + p.2,
+                        colour.stroke_width(1),
+                        8,
+                    )
                 }))
                 .map_err(err)?;
         }

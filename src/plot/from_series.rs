@@ -17,9 +17,10 @@ pub fn chart(text: &str, name: &str, ys: &[String]) -> Result<Chart, String> {
     } else {
         ys.iter()
             .map(|y| {
-                header.iter().position(|h| h == y).ok_or_else(|| {
-                    format!("no column `{y}` (columns: {})", header[1..].join(", "))
-                })
+                header
+                    .iter()
+                    .position(|h| h == y)
+                    .ok_or_else(|| format!("no column `{y}` (columns: {})", header[1..].join(", ")))
             })
             .collect::<Result<_, _>>()?
     };

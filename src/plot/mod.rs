@@ -19,7 +19,13 @@ pub mod from_sweep;
 pub fn stem(y: &str, x: &str) -> String {
     let clean = |s: &str| {
         s.chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect::<String>()
     };
     format!("{}-vs-{}", clean(y), clean(x))

@@ -116,11 +116,27 @@ pub fn to_csv(params: &[String], stats: &[PointStats]) -> String {
     let mut header = vec!["point".to_string()];
     header.extend(params.iter().cloned());
     header.extend(
-        ["runs", "ok", "figure", "n", "mean", "sd", "ci95", "ci95_low", "ci95_high"]
-            .map(String::from),
+        [
+            "runs",
+            "ok",
+            "figure",
+            "n",
+            "mean",
+            "sd",
+            "ci95",
+            "ci95_low",
+            "ci95_high",
+        ]
+        .map(String::from),
     );
     let mut out = join(&header);
-    let num = |v: f64| if v.is_nan() { String::new() } else { v.to_string() };
+    let num = |v: f64| {
+        if v.is_nan() {
+            String::new()
+        } else {
+            v.to_string()
+        }
+    };
     for p in stats {
         for (name, e) in &p.figures {
             let mut cells = vec![p.point.to_string()];

@@ -75,10 +75,15 @@ pub fn points(params: &[Param]) -> Vec<Point> {
 
 /// Parses seeds: an inclusive range `1..10` or a list `1,2,7`.
 pub fn parse_seeds(arg: &str) -> Result<Vec<u64>, String> {
-    let bad = || format!("`{arg}`: expected an inclusive range like `1..10` or a list like `1,2,7`");
+    let bad =
+        || format!("`{arg}`: expected an inclusive range like `1..10` or a list like `1,2,7`");
     if let Some((a, b)) = arg.split_once("..") {
         let a: u64 = a.trim().parse().map_err(|_| bad())?;
-        let b: u64 = b.trim().trim_start_matches('=').parse().map_err(|_| bad())?;
+        let b: u64 = b
+            .trim()
+            .trim_start_matches('=')
+            .parse()
+            .map_err(|_| bad())?;
         if a > b {
             return Err(bad());
         }

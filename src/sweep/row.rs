@@ -181,7 +181,8 @@ pub fn run_one(base: &Base, point: &Point, seed: Option<u64>) -> Row {
     };
     row.metrics = flatten(&summary);
     let failed = outcome != Outcome::Ok;
-    row.metrics.insert(FAILED.into(), f64::from(u8::from(failed)));
+    row.metrics
+        .insert(FAILED.into(), f64::from(u8::from(failed)));
     row.metrics.insert(
         DEADLOCK.into(),
         f64::from(u8::from(outcome == Outcome::Deadlock)),

@@ -64,7 +64,10 @@ impl SweepTable {
             || header.get(seed_at + 1).map(String::as_str) != Some("outcome")
             || header.get(seed_at + 2).map(String::as_str) != Some("detail")
         {
-            return Err("not a sweep.csv: expected point, PARAMS..., seed, outcome, detail, FIGURES...".into());
+            return Err(
+                "not a sweep.csv: expected point, PARAMS..., seed, outcome, detail, FIGURES..."
+                    .into(),
+            );
         }
         let params = header[1..seed_at].to_vec();
         let metrics = header[seed_at + 3..].to_vec();
@@ -78,7 +81,10 @@ impl SweepTable {
             if cells.len() != header.len() {
                 return Err(bad("wrong number of cells"));
             }
-            let num = |s: &str| s.parse::<f64>().map_err(|_| bad(&format!("`{s}` is not a number")));
+            let num = |s: &str| {
+                s.parse::<f64>()
+                    .map_err(|_| bad(&format!("`{s}` is not a number")))
+            };
             let mut m = BTreeMap::new();
             for (k, v) in metrics.iter().zip(&cells[seed_at + 3..]) {
                 if !v.is_empty() {
