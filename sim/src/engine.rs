@@ -201,7 +201,7 @@ fn drive<M>(
         if report.completed || duration.is_some_and(|d| rt.now() >= d) {
             return Ok(report);
         }
-        next = next + step;
+        next += step;
     }
 }
 

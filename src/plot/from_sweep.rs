@@ -31,7 +31,7 @@ pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Ch
             stats.iter().any(|p| Some(&p.params[i]) != first)
         })
         .collect();
-    let mut lines: Vec<(String, Vec<(f64, f64, f64)>)> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for p in &stats {
         let label = label(table, p, &varying, y);
@@ -42,18 +42,17 @@ pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Ch
             continue;
         };
         let at = *index.entry(label.clone()).or_insert_with(|| {
-            lines.push((label, Vec::new()));
+            lines.push(Line {
+                label,
+                points: Vec::new(),
+            });
             lines.len() - 1
         });
-        lines[at].1.push((xv, e.mean, e.ci95));
+        lines[at].points.push((xv, e.mean, e.ci95));
     }
-    let lines = lines
-        .into_iter()
-        .map(|(label, mut points)| {
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            Line { label, points }
-        })
-        .collect();
+    for l in &mut lines {
+        l.points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
     let seeds = stats.iter().map(|p| p.runs).max().unwrap_or(0);
     Ok(Chart {
         title: format!("{y} against {x} (mean, 95% CI, {seeds} seeds per point)"),
