@@ -2,11 +2,14 @@
 //!
 //! The facade re-exports the layers: [`runtime`] (scheduler, TaskThread pool,
 //! primitives), [`sim`] (network layer) and [`mechanisms`]; [`workloads`] holds
-//! the standard benchmark workloads.
+//! the standard benchmark workloads; [`sweep`] and [`plot`] run parameter sweeps
+//! and chart them.
 
 pub use p2psim_mechanisms as mechanisms;
 pub use p2psim_runtime as runtime;
 pub use p2psim_sim as sim;
 
+pub mod plot;
 pub mod rss;
+pub mod sweep;
 pub mod workloads;

@@ -2,8 +2,10 @@
 //!
 //! - [`bazaar`]: buyers and sellers over a flooding network (the seed's bazaar).
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
+//! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.
 //! - [`registry`]: the `mechanism.kind` names a scenario may use.
 
 pub mod bazaar;
 pub mod flood;
+pub mod nested;
 pub mod registry;

@@ -6,9 +6,10 @@ use p2psim_sim::scenario::{Scenario, ScenarioError};
 
 use crate::bazaar::{Bazaar, BazaarParams};
 use crate::flood::{Flood, FloodParams};
+use crate::nested::{Nested, NestedParams};
 
 /// Every `mechanism.kind` this build knows.
-pub const KINDS: &[&str] = &["flood", "bazaar"];
+pub const KINDS: &[&str] = &["flood", "bazaar", "nested"];
 
 /// A mechanism built from a scenario, its parameters checked.
 pub enum Prepared {
@@ -16,6 +17,8 @@ pub enum Prepared {
     Flood(FloodParams),
     /// Buyers and sellers over a flooding network.
     Bazaar(BazaarParams),
+    /// Nested blocking calls (the pool deadlock).
+    Nested(NestedParams),
 }
 
 /// Checks the scenario's `[mechanism]` and load request kinds.
@@ -28,6 +31,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
             s.nodes(),
             s.duration_s.is_some(),
         )?),
+        "nested" => Prepared::Nested(NestedParams::from_params(p)?),
         other => {
             return Err(p.error(
                 "kind",
@@ -39,6 +43,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
     let requests: &[&str] = match prepared {
         Prepared::Flood(_) => &["lookup"],
         Prepared::Bazaar(_) => &[crate::bazaar::LOOKUP],
+        Prepared::Nested(_) => &["call"],
     };
     for l in &s.loads {
         if !requests.contains(&l.request.as_str()) {
@@ -66,6 +71,7 @@ impl Prepared {
         match self {
             Prepared::Flood(p) => engine::run(s, Flood::new(p), progress),
             Prepared::Bazaar(p) => engine::run(s, Bazaar::new(p), progress),
+            Prepared::Nested(p) => engine::run(s, Nested::new(p), progress),
         }
     }
 }

@@ -198,6 +198,16 @@ impl Runtime {
         (self.workers.len() - 1) as u32
     }
 
+    /// Workers of the pool busy now (for sampling between `run_until` steps).
+    pub fn pool_in_use(&self) -> usize {
+        self.core.pool.borrow().in_use
+    }
+
+    /// Tasks waiting for a worker of the exhausted pool now.
+    pub fn pool_queue_len(&self) -> usize {
+        self.core.pool.borrow().queue.len()
+    }
+
     /// The statistics of the run so far.
     pub fn report(&self) -> RunReport {
         let core = &*self.core;

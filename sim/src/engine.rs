@@ -5,8 +5,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use p2psim_runtime::{
-    clock, pool_in_use, pool_queue_len, sleep, spawn, spawn_daemon, ExhaustionPolicy, PoolConfig,
-    RunReport, Runtime, RuntimeConfig, SimError, SimTime,
+    spawn, spawn_daemon, ExhaustionPolicy, PoolConfig, RunReport, Runtime, RuntimeConfig, SimError,
+    SimTime,
 };
 use serde_json::{json, Map, Value};
 
@@ -19,9 +19,6 @@ use crate::scenario::{PoolPolicySpec, Scenario};
 use crate::seeds::{derive, Stream};
 use crate::transport::Transport;
 use crate::{failures, load};
-
-/// Progress steps per run when it has a duration.
-const PROGRESS_STEPS: u64 = 200;
 
 /// What a successful run produced.
 pub struct RunOutput {
@@ -109,6 +106,7 @@ pub fn run<M: Mechanism>(
 
     let result = drive(
         &mut rt,
+        &ctx,
         duration,
         scenario.observers.sample_interval,
         &mut progress,
@@ -152,7 +150,6 @@ fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: C
     let loads = s.loads.clone();
     let crashes = s.failures.crashes.clone();
     let churn = s.failures.churn.clone();
-    let interval = Duration::from_secs_f64(s.observers.sample_interval);
     let seed = s.seed;
     rt.spawn("setup", move || {
         mech.clone().install(&ctx);
@@ -173,40 +170,38 @@ fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: C
             let churn_seed = derive(seed, Stream::Churn);
             spawn_daemon("churn", move || failures::churn(net, spec, churn_seed));
         }
-        let c = ctx.clone();
-        spawn_daemon("sampler", move || loop {
-            let snap = snapshot(&c, clock(), pool_in_use(), pool_queue_len());
-            c.requests.with_observers(|obs| {
-                for o in obs.iter_mut() {
-                    o.on_sample(&snap);
-                }
-            });
-            sleep(interval);
-        });
     });
 }
 
-/// Runs in steps of virtual time, reporting progress, until done or `duration`.
-fn drive(
+/// Runs in steps of the sampling interval, sampling the observers at each step and
+/// reporting progress, until done or `duration`. Sampling happens here, between
+/// steps, rather than in a daemon task: a daemon's timers would keep a deadlocked
+/// run alive, hiding the deadlock the runtime reports when no timer is left.
+fn drive<M>(
     rt: &mut Runtime,
+    ctx: &Ctx<M>,
     duration: Option<SimTime>,
     sample_interval: f64,
     progress: &mut impl FnMut(SimTime, Option<SimTime>),
 ) -> Result<RunReport, SimError> {
-    let step = match duration {
-        Some(d) => Duration::from_nanos((d.as_nanos() / PROGRESS_STEPS).max(1)),
-        None => Duration::from_secs_f64(sample_interval * 10.0),
-    };
+    let step = Duration::from_secs_f64(sample_interval);
+    let mut next = rt.now();
     loop {
-        let mut next = rt.now() + step;
         if let Some(d) = duration {
             next = next.min(d);
         }
         let report = rt.run_until(next)?;
+        let snap = snapshot(ctx, rt.now(), rt.pool_in_use(), rt.pool_queue_len());
+        ctx.requests.with_observers(|obs| {
+            for o in obs.iter_mut() {
+                o.on_sample(&snap);
+            }
+        });
         progress(rt.now(), duration);
         if report.completed || duration.is_some_and(|d| rt.now() >= d) {
             return Ok(report);
         }
+        next += step;
     }
 }
 

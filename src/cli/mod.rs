@@ -2,7 +2,9 @@
 
 pub mod bench;
 pub mod output;
+pub mod plot;
 pub mod run;
+pub mod sweep;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +29,10 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario file without running it.
     Validate(validate::ValidateArgs),
+    /// Sweep scenario keys across values and seeds on N threads: sweep.csv, aggregate.csv, charts.
+    Sweep(sweep::SweepArgs),
+    /// Chart a sweep.csv (mean and 95% CI against a swept key) or a run's time-series CSV.
+    Plot(plot::PlotArgs),
     /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
     Bench(bench::BenchArgs),
 }
@@ -37,5 +43,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Plot(args) => plot::run(args),
     }
 }
