@@ -4,15 +4,18 @@ use p2psim_runtime::SimTime;
 use p2psim_sim::engine::{self, RunFailure, RunOutput};
 use p2psim_sim::scenario::{Scenario, ScenarioError};
 
+use crate::fada::{Fada, FadaParams};
 use crate::flood::{Flood, FloodParams};
 
 /// Every `mechanism.kind` this build knows.
-pub const KINDS: &[&str] = &["flood"];
+pub const KINDS: &[&str] = &["flood", "fada"];
 
 /// A mechanism built from a scenario, its parameters checked.
 pub enum Prepared {
     /// The flooding lookup.
     Flood(FloodParams),
+    /// FADA lookup and register.
+    Fada(FadaParams),
 }
 
 /// Checks the scenario's `[mechanism]` and load request kinds.
@@ -20,6 +23,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
     let p = &s.mechanism.params;
     let prepared = match s.mechanism.kind.as_str() {
         "flood" => Prepared::Flood(FloodParams::from_params(p, s.nodes())?),
+        "fada" => Prepared::Fada(FadaParams::from_params(p, s.nodes())?),
         other => {
             return Err(p.error(
                 "kind",
@@ -30,6 +34,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
     };
     let requests: &[&str] = match prepared {
         Prepared::Flood(_) => &["lookup"],
+        Prepared::Fada(_) => &["lookup", "register"],
     };
     for l in &s.loads {
         if !requests.contains(&l.request.as_str()) {
@@ -56,6 +61,7 @@ impl Prepared {
     ) -> Result<RunOutput, RunFailure> {
         match self {
             Prepared::Flood(p) => engine::run(s, Flood::new(p), progress),
+            Prepared::Fada(p) => engine::run(s, Fada::new(p), progress),
         }
     }
 }
