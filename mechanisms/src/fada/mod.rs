@@ -68,6 +68,8 @@ impl Policies {
 struct NodeState {
     /// Its policies: an index into `Fada::policies`.
     policy: u16,
+    /// Whether anything was ever put in its registry (saves a visit to an empty one).
+    may_hold: bool,
     seen: SeenCache,
     registry: LeasedRegistry,
     next_search: u32,
@@ -221,14 +223,18 @@ impl Fada {
 
     fn register(&self, me: NodeId, item: ItemId) {
         bump(&self.stats.registrations, 1);
-        let reg = self.nodes.borrow()[me as usize].registry.clone();
+        let reg = {
+            let mut nodes = self.nodes.borrow_mut();
+            nodes[me as usize].may_hold = true;
+            nodes[me as usize].registry.clone()
+        };
         reg.register(item, self.params.lease);
     }
 
     fn holds(&self, me: NodeId, item: ItemId) -> bool {
-        self.nodes.borrow()[me as usize]
-            .registry
-            .matches(item, now())
+        let nodes = self.nodes.borrow();
+        let node = &nodes[me as usize];
+        node.may_hold && node.registry.matches(item, now())
     }
 
     fn new_search_id(&self, me: NodeId) -> SearchId {
@@ -336,10 +342,11 @@ impl Mechanism for Fada {
         let n = ctx.net.node_count();
         *self.rng.borrow_mut() = ChaCha8Rng::seed_from_u64(ctx.seed);
         let policy_of = self.assign_policies(n);
-        let nodes: Vec<NodeState> = policy_of
+        let mut nodes: Vec<NodeState> = policy_of
             .into_iter()
             .map(|policy| NodeState {
                 policy,
+                may_hold: false,
                 seen: SeenCache::new(self.params.seen_expiry),
                 registry: LeasedRegistry::new(),
                 next_search: 0,
@@ -348,6 +355,7 @@ impl Mechanism for Fada {
         for item in 0..self.params.catalogue {
             let k = self.params.replicas.min(n);
             for x in sample(&mut *self.rng.borrow_mut(), n, k) {
+                nodes[x].may_hold = true;
                 nodes[x].registry.hold(item);
             }
         }

@@ -27,10 +27,17 @@ impl Hasher for IdHasher {
     }
 }
 
+/// Up to this many ids are looked up by scanning; beyond, a hash set indexes them.
+const SCAN_LIMIT: usize = 8;
+
 /// Seen search ids with expiry; memory is bounded by the ids seen within one expiry period.
 pub struct SeenCache {
     expiry: Duration,
+    /// When the oldest id expires (`SimTime::MAX` when empty), kept inline so that a
+    /// visit with nothing to forget does not touch the heap.
+    next_expiry: SimTime,
     order: VecDeque<(SimTime, SearchId)>,
+    /// An index of `order`, kept only while it holds more than `SCAN_LIMIT` ids.
     ids: HashSet<SearchId, BuildHasherDefault<IdHasher>>,
 }
 
@@ -39,6 +46,7 @@ impl SeenCache {
     pub fn new(expiry: Duration) -> Self {
         SeenCache {
             expiry,
+            next_expiry: SimTime::MAX,
             order: VecDeque::new(),
             ids: HashSet::default(),
         }
@@ -47,15 +55,35 @@ impl SeenCache {
     /// Records `id` as seen at `now`; returns false if it was seen (and not yet forgotten).
     pub fn first_sight(&mut self, id: SearchId, now: SimTime) -> bool {
         self.forget_expired(now);
-        if !self.ids.insert(id) {
+        if self.contains(id) {
             return false;
         }
-        self.order.push_back((now.saturating_add(self.expiry), id));
+        let expires = now.saturating_add(self.expiry);
+        self.order.push_back((expires, id));
+        self.next_expiry = self.next_expiry.min(expires);
+        match self.order.len() {
+            n if n == SCAN_LIMIT + 1 => self.ids.extend(self.order.iter().map(|e| e.1)),
+            n if n > SCAN_LIMIT + 1 => {
+                self.ids.insert(id);
+            }
+            _ => {}
+        }
         true
+    }
+
+    fn contains(&self, id: SearchId) -> bool {
+        if self.order.len() <= SCAN_LIMIT {
+            self.order.iter().any(|e| e.1 == id)
+        } else {
+            self.ids.contains(&id)
+        }
     }
 
     /// Forgets the ids whose time is up at `now`; returns how many.
     pub fn forget_expired(&mut self, now: SimTime) -> usize {
+        if self.next_expiry > now {
+            return 0;
+        }
         let mut n = 0;
         // Ids expire in the order they were seen: the oldest is at the front.
         while let Some(&(t, id)) = self.order.front() {
@@ -66,9 +94,12 @@ impl SeenCache {
             self.ids.remove(&id);
             n += 1;
         }
+        self.next_expiry = self.order.front().map_or(SimTime::MAX, |e| e.0);
+        if self.order.len() <= SCAN_LIMIT && !self.ids.is_empty() {
+            self.ids = HashSet::default();
+        }
         if self.order.is_empty() && self.order.capacity() > 64 {
             self.order = VecDeque::new();
-            self.ids = HashSet::default();
         }
         n
     }
@@ -111,5 +142,9 @@ mod tests {
         }
         assert_eq!(peak, 50);
         assert_eq!(c.ids.len(), c.len());
+        // Back under the scan limit the index is dropped.
+        c.forget_expired(t(100_000 + 45));
+        assert_eq!((c.len(), c.ids.len()), (4, 0));
+        assert!(!c.first_sight(99_999, t(100_000 + 45)));
     }
 }
