@@ -165,7 +165,7 @@ pub fn w6_scenario(nodes: u64, lookups: u64) -> (String, Vec<u32>) {
         "name = \"W6 flood\"\nseed = 6\n\
          [topology]\nkind = \"barabasi_albert\"\nnodes = {nodes}\nm = 2\n\
          [transport]\nlatency = {{ kind = \"constant\", value = 0.01 }}\n\
-         [pool]\npolicy = \"grow\"\nstack_size = \"16KiB\"\n\
+         [pool]\npolicy = \"grow\"\nstack_size = \"64KiB\"\n\
          [mechanism]\nkind = \"fada\"\nttl = 5\ncatalogue = 1\nreplicas = 0\n\
          neighbours = \"all_but_sender\"\npropagation = \"async\"\ntimeout = 0.1\n\
          seen_expiry = 1.0\n\

@@ -13,7 +13,7 @@ fn listed_nodes_and_fractions_get_their_own_propagation() {
     let count = |m: &str| modes.get(m).and_then(|v| v.as_u64()).unwrap_or(0);
     assert_eq!(count("sequential"), 2);
     assert_eq!(count("async") + count("parallel") + count("sequential"), 20);
-    assert!(count("parallel") >= 8 && count("parallel") <= 10);
+    assert!((8..=10).contains(&count("parallel")));
     // Mixed modes still find the whole reach (distant async reports reach the origin
     // while its sequential extension is still running, or come back along the calls).
     assert_eq!(num(&s, "requests/succeeded"), 1.0);

@@ -14,5 +14,5 @@ fn seen_caches_stay_bounded_over_many_lookups() {
     // Each lookup leaves 7 ids; kept for 1 s at 2 lookups/s, a few lookups' worth at once,
     // where never forgetting would keep 2,800.
     let peak = num(&s, "fada/seen_cache_peak");
-    assert!(peak >= 7.0 && peak <= 70.0, "{peak}");
+    assert!((7.0..=70.0).contains(&peak), "{peak}");
 }
