@@ -29,7 +29,10 @@ impl Extender {
     }
 
     /// Extends to `to` and blocks until it answers with its results (none on timeout).
-    pub fn call(&self, to: NodeId, timeout: Duration) -> Vec<Match> {
+    /// The wait is `per_hop` for every hop the extension may still travel, so a caller
+    /// outlives the timeouts of the calls made further down the chain.
+    pub fn call(&self, to: NodeId, per_hop: Duration) -> Vec<Match> {
+        let timeout = per_hop * self.ext.ttl;
         match self
             .net
             .call(self.from, to, FadaMsg::Extend(self.ext), timeout)
@@ -62,13 +65,13 @@ pub trait Propagation {
 
 /// One neighbour after the other, each extension waited for before the next.
 pub struct Sequential {
-    /// How long each extendLookup is waited for.
+    /// How long each extendLookup is waited for, per hop it may still travel.
     pub call_timeout: Duration,
 }
 
 /// One TaskThread per neighbour, all waited for: the node knows when the lookup is done.
 pub struct ParallelWaitAll {
-    /// How long each extendLookup is waited for.
+    /// How long each extendLookup is waited for, per hop it may still travel.
     pub call_timeout: Duration,
     /// Extensions the pool refused a TaskThread for.
     pub refused: Cell<u64>,
