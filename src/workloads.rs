@@ -1,4 +1,5 @@
-//! The standard benchmark workloads of WORKLOADS.md (W1-W5 on the runtime).
+//! The standard benchmark workloads of WORKLOADS.md (W1-W5 on the runtime, W6 on the
+//! network layer with the FADA mechanism).
 //!
 //! Each function builds and runs one workload at the given size and returns what
 //! it measured. Wall time is the benchmark's figure; virtual time is simulated.
@@ -150,6 +151,53 @@ pub fn w5_mailbox(messages: u64) -> Measured {
     m
 }
 
+/// The W6 flood as a scenario: a Barabasi-Albert graph (m = 2) of `nodes`, `lookups`
+/// lookups (lookup i at t = i s from a seeded random node), TTL 5, forwarded to all
+/// neighbours but the sender, seen ids dropped, 10 ms per hop. FADA in its asynchronous
+/// form with no item anywhere, so every message is a search copy. Returns the text and
+/// the lookups' origins.
+pub fn w6_scenario(nodes: u64, lookups: u64) -> (String, Vec<u32>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let origins: Vec<u32> = (0..lookups)
+        .map(|_| rng.gen_range(0..nodes as u32))
+        .collect();
+    let mut text = format!(
+        "name = \"W6 flood\"\nseed = 6\n\
+         [topology]\nkind = \"barabasi_albert\"\nnodes = {nodes}\nm = 2\n\
+         [transport]\nlatency = {{ kind = \"constant\", value = 0.01 }}\n\
+         [pool]\npolicy = \"grow\"\nstack_size = \"64KiB\"\n\
+         [mechanism]\nkind = \"fada\"\nttl = 5\ncatalogue = 1\nreplicas = 0\n\
+         neighbours = \"all_but_sender\"\npropagation = \"async\"\ntimeout = 0.1\n\
+         seen_expiry = 1.0\n\
+         [observers]\nsample_interval = 100.0\n"
+    );
+    for (i, o) in origins.iter().enumerate() {
+        text.push_str(&format!(
+            "[[load]]\nrequest = \"lookup\"\narrivals = \"schedule\"\ntimes = [{i}.0]\norigin = {o}\n"
+        ));
+    }
+    (text, origins)
+}
+
+/// W6: the flood of [`w6_scenario`]; `units` is the number of messages delivered.
+/// The wall time covers the whole run, graph generation included (a few percent).
+pub fn w6_flood(nodes: u64, lookups: u64) -> Measured {
+    let base = crate::rss::current_rss();
+    let (text, _) = w6_scenario(nodes, lookups);
+    let s = crate::sim::scenario::parse_str(&text, "W6", &[]).expect("the W6 scenario parses");
+    let prepared = crate::mechanisms::registry::prepare(&s).expect("the W6 scenario checks");
+    let start = Instant::now();
+    let out = match prepared.run(&s, |_, _| {}) {
+        Ok(out) => out,
+        Err(_) => panic!("W6 runs to completion"),
+    };
+    let delivered = out.summary["messages"]["delivered"].as_u64().unwrap_or(0);
+    let mut m = measured(start, delivered);
+    m.base_rss = base;
+    m.peak_rss = crate::rss::peak_rss();
+    m
+}
+
 /// An Exp(mean) duration drawn by inversion (no extra crate on the hot path).
 fn exp_secs(rng: &mut ChaCha8Rng, mean_s: f64) -> Duration {
     let u: f64 = rng.gen::<f64>();
@@ -176,5 +224,6 @@ mod tests {
         assert_eq!(w3_churn(100).units, 100);
         assert_eq!(w4_alive(100).units, 100);
         assert_eq!(w5_mailbox(100).units, 100);
+        assert!(w6_flood(300, 3).units > 0);
     }
 }

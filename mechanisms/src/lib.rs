@@ -1,11 +1,13 @@
 //! p2psim-mechanisms: pluggable mechanisms and policies, written as blocking code.
 //!
 //! - [`bazaar`]: buyers and sellers over a flooding network (the seed's bazaar).
+//! - [`fada`]: FADA's lookup and register with pluggable per-node policies.
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
 //! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.
 //! - [`registry`]: the `mechanism.kind` names a scenario may use.
 
 pub mod bazaar;
+pub mod fada;
 pub mod flood;
 pub mod nested;
 pub mod registry;

@@ -5,11 +5,12 @@ use p2psim_sim::engine::{self, RunFailure, RunOutput};
 use p2psim_sim::scenario::{Scenario, ScenarioError};
 
 use crate::bazaar::{Bazaar, BazaarParams};
+use crate::fada::{Fada, FadaParams};
 use crate::flood::{Flood, FloodParams};
 use crate::nested::{Nested, NestedParams};
 
 /// Every `mechanism.kind` this build knows.
-pub const KINDS: &[&str] = &["flood", "bazaar", "nested"];
+pub const KINDS: &[&str] = &["flood", "fada", "bazaar", "nested"];
 
 /// A mechanism built from a scenario, its parameters checked.
 pub enum Prepared {
@@ -19,6 +20,8 @@ pub enum Prepared {
     Bazaar(BazaarParams),
     /// Nested blocking calls (the pool deadlock).
     Nested(NestedParams),
+    /// FADA lookup and register.
+    Fada(FadaParams),
 }
 
 /// Checks the scenario's `[mechanism]` and load request kinds.
@@ -32,6 +35,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
             s.duration_s.is_some(),
         )?),
         "nested" => Prepared::Nested(NestedParams::from_params(p)?),
+        "fada" => Prepared::Fada(FadaParams::from_params(p, s.nodes())?),
         other => {
             return Err(p.error(
                 "kind",
@@ -44,6 +48,7 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, ScenarioError> {
         Prepared::Flood(_) => &["lookup"],
         Prepared::Bazaar(_) => &[crate::bazaar::LOOKUP],
         Prepared::Nested(_) => &["call"],
+        Prepared::Fada(_) => &["lookup", "register"],
     };
     for l in &s.loads {
         if !requests.contains(&l.request.as_str()) {
@@ -72,6 +77,7 @@ impl Prepared {
             Prepared::Flood(p) => engine::run(s, Flood::new(p), progress),
             Prepared::Bazaar(p) => engine::run(s, Bazaar::new(p), progress),
             Prepared::Nested(p) => engine::run(s, Nested::new(p), progress),
+            Prepared::Fada(p) => engine::run(s, Fada::new(p), progress),
         }
     }
 }

@@ -12,7 +12,7 @@ use p2psim::workloads::{self, Measured};
 /// Arguments of `p2psim bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// Workloads to run (W1 W2 W3 W4 W5); all when none is given.
+    /// Workloads to run (W1 W2 W3 W4 W5 W6); all when none is given.
     pub workloads: Vec<String>,
     /// Runs per workload; the median is printed.
     #[arg(long, default_value_t = 3)]
@@ -25,7 +25,7 @@ pub struct BenchArgs {
     pub child: bool,
 }
 
-const ALL: [&str; 5] = ["W1", "W2", "W3", "W4", "W5"];
+const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
 
 /// Runs the benchmark command; returns the exit status.
 pub fn run(args: BenchArgs) -> i32 {
@@ -74,6 +74,13 @@ pub fn run(args: BenchArgs) -> i32 {
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
                 println!("W3 churn peak_rss_mb {rss:.0}");
             }
+            "W6" => {
+                let delivered = median(runs.iter().map(|m| m.units as f64).collect());
+                println!("W6 flood delivered {delivered:.0}");
+                println!("W6 flood ns_per_message {ns:.1}");
+                let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
+                println!("W6 flood peak_rss_mb {rss:.0}");
+            }
             _ => println!("W5 mailbox ns_per_message {ns:.1}"),
         }
     }
@@ -104,6 +111,7 @@ fn run_one(name: &str, scale: u64) -> Measured {
         "W3" => workloads::w3_churn(1_000_000 / scale),
         "W4S" => workloads::w4_alive(100_000 / scale),
         "W4" => workloads::w4_alive(1_000_000 / scale),
+        "W6" => workloads::w6_flood(100_000 / scale, 1_000 / scale),
         _ => workloads::w5_mailbox(1_000_000 / scale),
     }
 }

@@ -207,7 +207,7 @@ impl Params {
     }
 
     /// An array of tables (`[[x]]` or `x = [{..}]`), each wrapped as `prefix.key[i]`.
-    pub(crate) fn table_list(&self, key: &str) -> Result<Vec<Params>, ScenarioError> {
+    pub fn table_list(&self, key: &str) -> Result<Vec<Params>, ScenarioError> {
         let Some(node) = self.take(key) else {
             return Ok(Vec::new());
         };

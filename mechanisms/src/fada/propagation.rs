@@ -1,0 +1,177 @@
+//! How a search is propagated to the selected neighbours: the seed's three
+//! alternatives. Sequential and parallel use the blocking extendLookup (an RPC whose
+//! answer carries the results back along the call chain); FADA's asynchronous form
+//! sends the extensions and has distant matches reported straight to the origin,
+//! which waits on a synchronisation point.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use p2psim_runtime::try_spawn;
+use p2psim_sim::graph::NodeId;
+use p2psim_sim::Net;
+
+use super::messages::{Extension, FadaMsg, Match};
+use super::results::{MatchSet, Results};
+
+/// Carries one search one hop further from `from`: the seed's extendLookup.
+#[derive(Clone)]
+pub struct Extender {
+    net: Net<FadaMsg>,
+    from: NodeId,
+    ext: Extension,
+}
+
+impl Extender {
+    /// Extends `ext` (already counting the hop) from node `from`.
+    pub fn new(net: Net<FadaMsg>, from: NodeId, ext: Extension) -> Self {
+        Extender { net, from, ext }
+    }
+
+    /// Extends to `to` and blocks until it answers with its results (none on timeout).
+    /// The wait is `per_hop` for every hop the extension may still travel, so a caller
+    /// outlives the timeouts of the calls made further down the chain.
+    pub fn call(&self, to: NodeId, per_hop: Duration) -> Vec<Match> {
+        let timeout = per_hop * self.ext.ttl;
+        match self
+            .net
+            .call(self.from, to, FadaMsg::Extend(self.ext), timeout)
+        {
+            Ok(FadaMsg::Results { matches, .. }) => matches,
+            _ => Vec::new(),
+        }
+    }
+
+    /// Extends to `to` without waiting; its matches go to the origin.
+    pub fn send(&self, to: NodeId) {
+        self.net.send(self.from, to, FadaMsg::Extend(self.ext));
+    }
+}
+
+/// A way of propagating a search.
+pub trait Propagation {
+    /// Extends the search to `targets`; returns the matches that came back along the
+    /// calls (none for the asynchronous form, whose matches go to the origin).
+    fn extend(&self, via: &Extender, targets: &[NodeId]) -> Vec<Match>;
+
+    /// At the node that started the lookup, once extended: waits as the form requires.
+    fn wait(&self, results: &Results);
+
+    /// Extensions the pool refused a TaskThread for, so far.
+    fn refused(&self) -> u64 {
+        0
+    }
+}
+
+/// One neighbour after the other, each extension waited for before the next.
+pub struct Sequential {
+    /// How long each extendLookup is waited for, per hop it may still travel.
+    pub call_timeout: Duration,
+}
+
+/// One TaskThread per neighbour, all waited for: the node knows when the lookup is done.
+pub struct ParallelWaitAll {
+    /// How long each extendLookup is waited for, per hop it may still travel.
+    pub call_timeout: Duration,
+    /// Extensions the pool refused a TaskThread for.
+    pub refused: Cell<u64>,
+}
+
+/// FADA 5.2.6: extend without waiting, then block until `timeout` passes or `wanted`
+/// matches have arrived, whichever is first; later matches are dropped and counted.
+pub struct Async {
+    /// How long the origin waits at most.
+    pub timeout: Duration,
+    /// Matches after which the origin returns early.
+    pub wanted: usize,
+}
+
+impl Propagation for Sequential {
+    fn extend(&self, via: &Extender, targets: &[NodeId]) -> Vec<Match> {
+        let mut found = MatchSet::new();
+        for &t in targets {
+            found.merge(via.call(t, self.call_timeout));
+        }
+        found.to_vec()
+    }
+
+    fn wait(&self, _: &Results) {}
+}
+
+impl Propagation for ParallelWaitAll {
+    fn extend(&self, via: &Extender, targets: &[NodeId]) -> Vec<Match> {
+        let tasks: Vec<_> = targets
+            .iter()
+            .map(|&t| {
+                let (via, timeout) = (via.clone(), self.call_timeout);
+                try_spawn("fada-extend", move || via.call(t, timeout))
+            })
+            .collect();
+        let mut found = MatchSet::new();
+        for task in tasks {
+            match task.map(|h| h.join()) {
+                Ok(Ok(ms)) => {
+                    found.merge(ms);
+                }
+                _ => self.refused.set(self.refused.get() + 1),
+            }
+        }
+        found.to_vec()
+    }
+
+    fn wait(&self, _: &Results) {}
+
+    fn refused(&self) -> u64 {
+        self.refused.get()
+    }
+}
+
+impl Propagation for Async {
+    fn extend(&self, via: &Extender, targets: &[NodeId]) -> Vec<Match> {
+        for &t in targets {
+            via.send(t);
+        }
+        Vec::new()
+    }
+
+    fn wait(&self, results: &Results) {
+        results.wait_for(self.wanted, self.timeout);
+    }
+}
+
+/// Which propagation a node uses, as a scenario names it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PropagationSpec {
+    /// [`Sequential`] with its call timeout.
+    Sequential(Duration),
+    /// [`ParallelWaitAll`] with its call timeout.
+    Parallel(Duration),
+    /// [`Async`] with its timeout and wanted count.
+    Async(Duration, usize),
+}
+
+/// Scenario names of the propagations.
+pub const PROPAGATION_NAMES: &[&str] = &["sequential", "parallel", "async"];
+
+impl PropagationSpec {
+    /// The propagation this spec names.
+    pub fn build(self) -> Box<dyn Propagation> {
+        match self {
+            PropagationSpec::Sequential(call_timeout) => Box::new(Sequential { call_timeout }),
+            PropagationSpec::Parallel(call_timeout) => Box::new(ParallelWaitAll {
+                call_timeout,
+                refused: Cell::new(0),
+            }),
+            PropagationSpec::Async(timeout, wanted) => Box::new(Async { timeout, wanted }),
+        }
+    }
+
+    /// Its scenario name.
+    pub fn name(self) -> &'static str {
+        match self {
+            PropagationSpec::Sequential(_) => "sequential",
+            PropagationSpec::Parallel(_) => "parallel",
+            PropagationSpec::Async(..) => "async",
+        }
+    }
+}
