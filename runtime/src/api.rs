@@ -39,9 +39,11 @@ pub fn sleep_until(t: SimTime) {
 /// Lets every other task ready at this virtual time run before the caller continues.
 pub fn yield_now() {
     require_task("yield_now");
-    with_core(|c| c.requeue_current());
-    context::suspend();
-    with_core(|c| c.unwind_if_torn_down());
+    with_core(|c| {
+        c.requeue_current();
+        context::suspend(c);
+        c.unwind_if_torn_down();
+    });
 }
 
 /// Spawns a task from inside a task. With a `Reject` pool that is exhausted the

@@ -87,10 +87,12 @@ pub(crate) fn set_yielder(y: &Yielder<Resume, Suspend>) {
 }
 
 /// Suspends the running task back to the scheduler, which already knows why.
-pub(crate) fn suspend() {
+pub(crate) fn suspend(core: &Core) {
     let y = YIELDER.with(|c| c.get());
     assert!(!y.is_null(), "p2psim: suspend outside a task");
-    check_stack_depth();
+    if core.software_guard.get() {
+        check_stack_depth(core);
+    }
     // SAFETY: YIELDER is set by the worker coroutine currently executing this
     // code (the running task's), and that yielder lives on the coroutine's own
     // stack, which is live for as long as we execute on it.
@@ -104,17 +106,13 @@ pub(crate) fn suspend() {
 
 /// With software guards (no guard pages), an overflow is caught when the task
 /// suspends deeper than its stack allows.
-fn check_stack_depth() {
+fn check_stack_depth(core: &Core) {
     let marker = 0u8;
     let sp = &marker as *const u8 as usize;
-    with_core(|core| {
-        if core.software_guard.get() {
-            let [_, limit, top] = core.current_stack.get();
-            if sp < limit || sp > top {
-                crate::overflow::report_overflow(core);
-            }
-        }
-    });
+    let [_, limit, top] = core.current_stack.get();
+    if sp < limit || sp > top {
+        crate::overflow::report_overflow(core);
+    }
 }
 
 /// The raw core pointer, for the stack-overflow signal handler only.

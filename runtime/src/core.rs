@@ -119,6 +119,10 @@ pub(crate) struct Core {
     pub timers: RefCell<TimerHeap>,
     pub pool: RefCell<PoolState>,
     rng: RefCell<Option<ChaCha8Rng>>,
+    /// Whether same-time ready tasks are shuffled (else FIFO, the fast path).
+    random: bool,
+    /// How the job that just ended ended, handed from its worker to the scheduler.
+    outcome: RefCell<Option<Outcome>>,
     next_wait: Cell<u64>,
     next_id: Cell<u64>,
     pub trace: Cell<u64>,
@@ -163,7 +167,9 @@ impl Core {
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerHeap::default()),
             pool: RefCell::new(PoolState::default()),
+            random: rng.is_some(),
             rng: RefCell::new(rng),
+            outcome: RefCell::new(None),
             next_wait: Cell::new(0),
             next_id: Cell::new(0),
             trace: Cell::new(0),
@@ -280,6 +286,9 @@ impl Core {
     /// The next task to run: FIFO, or a seeded random pick among the ready ones.
     pub fn pop_ready(&self) -> Option<u32> {
         let mut ready = self.ready.borrow_mut();
+        if !self.random {
+            return ready.pop_front();
+        }
         let mut rng = self.rng.borrow_mut();
         match rng.as_mut() {
             None => ready.pop_front(),
@@ -468,6 +477,16 @@ impl Core {
             self.pool.borrow_mut().queue.retain(|&(k, _, _)| k != key);
             self.finish(key, Outcome::Killed, false);
         }
+    }
+
+    /// Records how the running job ended (its worker then suspends as Finished).
+    pub fn set_outcome(&self, outcome: Outcome) {
+        *self.outcome.borrow_mut() = Some(outcome);
+    }
+
+    /// How the job that just ended ended.
+    pub fn take_outcome(&self) -> Outcome {
+        self.outcome.borrow_mut().take().unwrap_or(Outcome::Done)
     }
 
     /// The running task's job (taken once, by its worker).

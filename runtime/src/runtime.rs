@@ -20,11 +20,17 @@ const HIGH_WATER_SAMPLES: usize = 4096;
 /// One OS thread runs one task at a time in virtual time. A `Runtime` is not
 /// `Send`; run independent runtimes on separate threads for parallel sweeps.
 pub struct Runtime {
+    // Field order is drop order: the workers before the core they refer to.
+    pool: WorkerPool,
+    core: Rc<Core>,
+}
+
+/// The TaskThreads: coroutines, the idle ones, and the stacks they run on.
+struct WorkerPool {
     // Field order is drop order: workers (and their coroutines) before the stacks.
     workers: Vec<Worker>,
     idle: Vec<u32>,
     stacks: StackAllocator,
-    core: Rc<Core>,
 }
 
 impl Runtime {
@@ -34,9 +40,11 @@ impl Runtime {
         crate::overflow::install_handler();
         let stacks = StackAllocator::new(config.pool.stack_size);
         Runtime {
-            workers: Vec::new(),
-            idle: Vec::new(),
-            stacks,
+            pool: WorkerPool {
+                workers: Vec::new(),
+                idle: Vec::new(),
+                stacks,
+            },
             core: Rc::new(Core::new(config)),
         }
     }
@@ -110,6 +118,7 @@ impl Runtime {
     /// earlier, with `completed` set, if the run ends as in [`Runtime::run`].
     pub fn run_until(&mut self, limit: SimTime) -> Result<RunReport, SimError> {
         let _entered = context::enter(&self.core);
+        let core = self.core.clone();
         let mut completed = false;
         loop {
             if let Some(err) = self.core.failure.borrow_mut().take() {
@@ -136,66 +145,11 @@ impl Runtime {
                     }
                 }
             };
-            self.step(key);
+            self.pool.step(&core, key);
         }
         let mut report = self.report();
         report.completed = completed;
         Ok(report)
-    }
-
-    /// Resumes task `key` until it parks or ends.
-    fn step(&mut self, key: u32) {
-        let core_rc = self.core.clone();
-        let core = &*core_rc;
-        let (worker, id, kill_unstarted) = {
-            let tasks = core.tasks.borrow();
-            let t = &tasks[key as usize];
-            (t.worker, t.cell.id, t.kill_pending && t.job.is_some())
-        };
-        if kill_unstarted {
-            core.finish(key, Outcome::Killed, true);
-            return;
-        }
-        let w = if worker == NO_WORKER {
-            let w = self.bind_worker();
-            core.tasks.borrow_mut()[key as usize].worker = w;
-            w
-        } else {
-            worker
-        };
-        core.current.set(Some(key));
-        core.tasks.borrow()[key as usize]
-            .cell
-            .state
-            .set(crate::TaskState::Running);
-        core.record_resume(id);
-        let worker = &mut self.workers[w as usize];
-        core.current_stack.set(worker.bounds);
-        let suspended = worker.resume(Resume::Go);
-        core.current.set(None);
-        if let Suspend::Finished(outcome) = suspended {
-            let w = core.finish(key, outcome, true);
-            self.idle.push(w);
-        }
-    }
-
-    /// An idle worker, or a new one on a freshly carved stack.
-    fn bind_worker(&mut self) -> u32 {
-        if let Some(w) = self.idle.pop() {
-            return w;
-        }
-        let stack = match self.stacks.carve() {
-            Ok(s) => s,
-            Err(e) => panic!(
-                "p2psim: cannot map memory for another task stack ({} workers exist): {e}",
-                self.workers.len()
-            ),
-        };
-        self.core
-            .software_guard
-            .set(self.stacks.mode() == GuardMode::Software);
-        self.workers.push(Worker::new(stack));
-        (self.workers.len() - 1) as u32
     }
 
     /// Workers of the pool busy now (for sampling between `run_until` steps).
@@ -212,14 +166,16 @@ impl Runtime {
     pub fn report(&self) -> RunReport {
         let core = &*self.core;
         let pool = core.pool.borrow();
-        let step = (self.workers.len() / HIGH_WATER_SAMPLES).max(1);
+        let step = (self.pool.workers.len() / HIGH_WATER_SAMPLES).max(1);
         let stack_high_water = self
+            .pool
             .workers
             .iter()
             .step_by(step)
             .map(|w| {
                 let [guard, limit, top] = w.bounds;
-                self.stacks
+                self.pool
+                    .stacks
                     .resident_bytes(&crate::stack::SlotStack { guard, limit, top })
             })
             .max()
@@ -235,15 +191,15 @@ impl Runtime {
             pool: PoolStats {
                 capacity: core.config.pool.capacity,
                 policy: core.config.pool.policy,
-                stack_size: self.stacks.stack_size(),
-                guard: self.stacks.mode(),
+                stack_size: self.pool.stacks.stack_size(),
+                guard: self.pool.stacks.mode(),
                 spawned: pool.spawned,
                 peak_in_use: pool.peak_in_use,
                 rejected: pool.rejected,
                 queued: pool.queued,
                 grown: pool.grown,
                 longest_queue_wait: pool.longest_wait,
-                workers_created: self.workers.len(),
+                workers_created: self.pool.workers.len(),
                 stack_high_water,
             },
             trace_hash: core.trace.get(),
@@ -251,6 +207,54 @@ impl Runtime {
             tie_break: core.config.tie_break,
             panics: core.panics.borrow().clone(),
         }
+    }
+}
+
+impl WorkerPool {
+    /// Resumes task `key` until it parks or ends.
+    fn step(&mut self, core: &Core, key: u32) {
+        let (w, id) = {
+            let mut tasks = core.tasks.borrow_mut();
+            let t = &mut tasks[key as usize];
+            if t.kill_pending && t.job.is_some() {
+                drop(tasks);
+                core.finish(key, Outcome::Killed, true);
+                return;
+            }
+            if t.worker == NO_WORKER {
+                t.worker = self.bind_worker(core);
+            }
+            t.cell.state.set(crate::TaskState::Running);
+            (t.worker, t.cell.id)
+        };
+        core.current.set(Some(key));
+        core.record_resume(id);
+        let worker = &mut self.workers[w as usize];
+        core.current_stack.set(worker.bounds);
+        let suspended = worker.resume(Resume::Go);
+        core.current.set(None);
+        if suspended == Suspend::Finished {
+            let w = core.finish(key, core.take_outcome(), true);
+            self.idle.push(w);
+        }
+    }
+
+    /// An idle worker, or a new one on a freshly carved stack.
+    fn bind_worker(&mut self, core: &Core) -> u32 {
+        if let Some(w) = self.idle.pop() {
+            return w;
+        }
+        let stack = match self.stacks.carve() {
+            Ok(s) => s,
+            Err(e) => panic!(
+                "p2psim: cannot map memory for another task stack ({} workers exist): {e}",
+                self.workers.len()
+            ),
+        };
+        core.software_guard
+            .set(self.stacks.mode() == GuardMode::Software);
+        self.workers.push(Worker::new(stack));
+        (self.workers.len() - 1) as u32
     }
 }
 
@@ -277,8 +281,9 @@ impl Drop for Runtime {
             for (key, id) in live {
                 self.core.kill(key, id);
             }
-            while let Some(key) = self.core.pop_ready() {
-                self.step(key);
+            let core = self.core.clone();
+            while let Some(key) = core.pop_ready() {
+                self.pool.step(&core, key);
             }
         }
         // Tasks that caught their kill and parked again: their coroutines are leaked
@@ -293,12 +298,12 @@ impl Drop for Runtime {
             .collect();
         stuck.sort_unstable();
         for w in stuck.iter().rev() {
-            let worker = self.workers.swap_remove(*w as usize);
+            let worker = self.pool.workers.swap_remove(*w as usize);
             std::mem::forget(worker);
         }
         self.core.tasks.borrow_mut().clear();
         self.core.clear_callbacks();
-        for w in &mut self.workers {
+        for w in &mut self.pool.workers {
             if w.is_started() && !w.is_done() {
                 w.resume(Resume::Exit);
             }
@@ -306,7 +311,7 @@ impl Drop for Runtime {
         if !stuck.is_empty() {
             // Their stacks are still referenced by leaked coroutines.
             std::mem::forget(std::mem::replace(
-                &mut self.stacks,
+                &mut self.pool.stacks,
                 StackAllocator::new(4096),
             ));
         }

@@ -25,17 +25,17 @@ pub(crate) fn block(
     enqueue: impl FnOnce(Waiter),
 ) -> WakeReason {
     let check_cycle = waits_for.is_some();
-    let waiter = with_core(|core| core.park(kind, object, deadline, waits_for));
-    enqueue(waiter);
-    if check_cycle {
-        with_core(|core| {
+    with_core(|core| {
+        let waiter = core.park(kind, object, deadline, waits_for);
+        enqueue(waiter);
+        if check_cycle {
             if let Some(cycle) = core.find_cycle() {
                 core.fail_deadlock(Some(cycle));
             }
-        });
-    }
-    context::suspend();
-    with_core(|core| core.unpark())
+        }
+        context::suspend(core);
+        core.unpark()
+    })
 }
 
 /// Wakes `waiter` with `reason`; false if its wait already ended.

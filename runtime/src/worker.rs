@@ -7,7 +7,6 @@
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use crate::context;
-use crate::core::Outcome;
 use crate::stack::SlotStack;
 
 /// What the scheduler tells a worker when it resumes it.
@@ -18,12 +17,13 @@ pub(crate) enum Resume {
     Exit,
 }
 
-/// Why a worker handed control back.
+/// Why a worker handed control back (kept to one byte: it crosses every switch).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Suspend {
     /// Its task parked or yielded; the core already knows where it waits.
     Parked,
-    /// Its task ended; the worker is free.
-    Finished(Outcome),
+    /// Its task ended (the outcome waits in the core); the worker is free.
+    Finished,
 }
 
 /// A pooled coroutine.
@@ -45,7 +45,7 @@ impl Worker {
     pub fn resume(&mut self, cmd: Resume) -> Suspend {
         match self.coro.resume(cmd) {
             CoroutineResult::Yield(s) => s,
-            CoroutineResult::Return(()) => Suspend::Finished(Outcome::Done),
+            CoroutineResult::Return(()) => Suspend::Finished,
         }
     }
 
@@ -68,6 +68,7 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
         context::set_yielder(y);
         let job = context::with_core(|core| core.take_current_job());
         let outcome = job();
-        cmd = y.suspend(Suspend::Finished(outcome));
+        context::with_core(|core| core.set_outcome(outcome));
+        cmd = y.suspend(Suspend::Finished);
     }
 }
