@@ -5,7 +5,7 @@
 //! own code re-enters the core through the primitives.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -82,7 +82,6 @@ pub(crate) struct Task {
     pub object: Option<Rc<str>>,
     pub since: SimTime,
     pub waits_for: Option<WaitsFor>,
-    pub joiners: Vec<Waiter>,
 }
 
 /// Accounting of the TaskThread pool (the workers themselves live in the Runtime).
@@ -115,6 +114,9 @@ pub(crate) struct Core {
     pub now: Cell<SimTime>,
     pub current: Cell<Option<u32>>,
     pub tasks: RefCell<Slab<Task>>,
+    /// Tasks joining each task, by slab key: few tasks are joined, so the list
+    /// lives here rather than in every task's record.
+    pub joiners: RefCell<BTreeMap<u32, Vec<Waiter>>>,
     pub ready: RefCell<VecDeque<u32>>,
     pub timers: RefCell<TimerHeap>,
     pub pool: RefCell<PoolState>,
@@ -164,6 +166,7 @@ impl Core {
             now: Cell::new(SimTime::ZERO),
             current: Cell::new(None),
             tasks: RefCell::new(Slab::new()),
+            joiners: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerHeap::default()),
             pool: RefCell::new(PoolState::default()),
@@ -256,7 +259,6 @@ impl Core {
             object: None,
             since: now,
             waits_for: None,
-            joiners: Vec::new(),
         });
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
         if runnable {
@@ -525,8 +527,9 @@ impl Core {
                 }
             }
         }
-        for j in &t.joiners {
-            self.wake(*j, WakeReason::Notified);
+        let joiners = self.joiners.borrow_mut().remove(&key);
+        for j in joiners.into_iter().flatten() {
+            self.wake(j, WakeReason::Notified);
         }
         self.finished.set(self.finished.get() + 1);
         if !t.daemon {

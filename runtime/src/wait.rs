@@ -57,9 +57,14 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
         Some(WaitsFor::Task(target)),
         |w| {
             with_core(|core| {
-                let mut tasks = core.tasks.borrow_mut();
-                match tasks.get_mut(key) {
-                    Some(t) if t.cell.id == id => t.joiners.push(w),
+                let tasks = core.tasks.borrow();
+                match tasks.get(key) {
+                    Some(t) if t.cell.id == id => core
+                        .joiners
+                        .borrow_mut()
+                        .entry(key as u32)
+                        .or_default()
+                        .push(w),
                     // Already gone: nothing will wake us, so wake now.
                     _ => {
                         drop(tasks);
