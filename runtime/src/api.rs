@@ -131,7 +131,10 @@ pub fn clock() -> SimTime {
 /// Asks the scheduler to end the run once the caller suspends; `run` then returns
 /// `Ok` even if tasks are still waiting (daemons, or load cut short).
 pub fn stop() {
-    with_core(|c| c.stop_requested.set(true));
+    with_core(|c| {
+        c.stop_requested.set(true);
+        c.interrupted.set(true);
+    });
 }
 
 /// Workers of the pool busy now (running, runnable or parked tasks).

@@ -136,6 +136,8 @@ pub(crate) struct Core {
     pub alive: Cell<usize>,
     pub peak_alive: Cell<usize>,
     pub failure: RefCell<Option<SimError>>,
+    /// Set with `failure` or `stop_requested`: the one flag the scheduler loop checks.
+    pub interrupted: Cell<bool>,
     pub panics: RefCell<Vec<PanicReport>>,
     /// (guard, limit, top) of the running task's stack, for overflow reports.
     pub current_stack: Cell<[usize; 3]>,
@@ -183,6 +185,7 @@ impl Core {
             alive: Cell::new(0),
             peak_alive: Cell::new(0),
             failure: RefCell::new(None),
+            interrupted: Cell::new(false),
             panics: RefCell::new(Vec::new()),
             current_stack: Cell::new([0; 3]),
             software_guard: Cell::new(false),
@@ -521,6 +524,7 @@ impl Core {
                     let mut failure = self.failure.borrow_mut();
                     if failure.is_none() {
                         *failure = Some(SimError::TaskPanicked(report));
+                        self.interrupted.set(true);
                     }
                 } else {
                     self.panics.borrow_mut().push(report);
@@ -632,6 +636,7 @@ impl Core {
         let mut failure = self.failure.borrow_mut();
         if failure.is_none() {
             *failure = Some(SimError::Deadlock(report));
+            self.interrupted.set(true);
         }
     }
 

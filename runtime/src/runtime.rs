@@ -121,11 +121,14 @@ impl Runtime {
         let core = self.core.clone();
         let mut completed = false;
         loop {
-            if let Some(err) = self.core.failure.borrow_mut().take() {
-                return Err(err);
-            }
-            if self.core.stop_requested.replace(false) {
-                break;
+            if core.interrupted.get() {
+                core.interrupted.set(false);
+                if let Some(err) = core.failure.borrow_mut().take() {
+                    return Err(err);
+                }
+                if core.stop_requested.replace(false) {
+                    break;
+                }
             }
             let Some(key) = self.core.pop_ready() else {
                 if self.core.live.get() == 0 && !self.core.callbacks_pending() {
