@@ -112,3 +112,23 @@ fn a_missing_file_and_bad_arguments_are_bad_input() {
     assert_clean_failure(&p2psim(&["frobnicate"]), "unknown command");
     assert_clean_failure(&p2psim(&["bench", "W9"]), "unknown workload");
 }
+
+#[test]
+fn a_deadlock_is_reported_even_while_churn_keeps_the_clock_running() {
+    // Churn is a daemon with timers of its own: without the stall check the
+    // deadlocked run would go on forever.
+    let out = p2psim(&[
+        "run",
+        "scenarios/exhaustion-deadlock.toml",
+        "--quiet",
+        "--out",
+        std::env::temp_dir().join("p2psim-stall").to_str().unwrap(),
+        "--set",
+        "failures.churn={leave_rate=0.01, join_rate=0.01, min_alive=1}",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("deadlock"), "{stderr}");
+    assert!(stderr.contains("a worker of the pool"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -595,6 +595,28 @@ impl Core {
         }
     }
 
+    /// Whether only daemons can still act: non-daemon tasks are alive, none is ready
+    /// or waiting with a timeout, and no callback is pending. Daemons could in
+    /// principle still wake them, which is why the scheduler alone does not call
+    /// this a deadlock; a caller that knows its daemons can (see the sim engine).
+    pub fn stalled(&self) -> bool {
+        if self.live.get() == 0 || self.callbacks_pending() {
+            return false;
+        }
+        let tasks = self.tasks.borrow();
+        let ready = self.ready.borrow();
+        if ready.iter().any(|&k| !tasks[k as usize].daemon) {
+            return false;
+        }
+        tasks.iter().all(|(_, t)| {
+            t.daemon
+                || matches!(
+                    t.cell.state.get(),
+                    TaskState::Blocked | TaskState::Waiting | TaskState::New
+                )
+        })
+    }
+
     /// Records a deadlock failure naming `keys` (or every parked task when `None`).
     pub fn fail_deadlock(&self, keys: Option<Vec<u32>>) {
         let tasks = self.tasks.borrow();
@@ -631,6 +653,7 @@ impl Core {
             seed: self.config.seed,
             tie_break: self.config.tie_break,
             partial,
+            only_daemons_active: !partial && !self.timers.borrow().is_empty(),
             tasks: blocked,
         };
         let mut failure = self.failure.borrow_mut();

@@ -102,6 +102,9 @@ pub struct DeadlockReport {
     pub tie_break: TieBreak,
     /// `true` for a wait-for cycle found while other tasks could still run.
     pub partial: bool,
+    /// `true` when daemons were still running (a caller judged that they cannot
+    /// wake the blocked tasks; see `Runtime::stalled`).
+    pub only_daemons_active: bool,
     /// The blocked tasks: every one (global deadlock) or exactly the cycle (partial).
     pub tasks: Vec<BlockedTask>,
 }
@@ -146,6 +149,8 @@ impl fmt::Display for SimError {
             SimError::Deadlock(d) => {
                 let what = if d.partial {
                     "deadlock: a wait-for cycle closed"
+                } else if d.only_daemons_active {
+                    "deadlock: every non-daemon task is blocked and only daemons could still run"
                 } else {
                     "deadlock: every task is blocked and no timer is pending"
                 };

@@ -155,6 +155,24 @@ impl Runtime {
         Ok(report)
     }
 
+    /// Whether only daemons can still act (see [`Runtime::deadlock`]): every live
+    /// non-daemon task waits without a timeout and no callback is pending.
+    pub fn stalled(&self) -> bool {
+        self.core.stalled()
+    }
+
+    /// The deadlock report of the tasks parked now, for a caller that decided the
+    /// run cannot progress (e.g. `stalled()` held while only daemons ran).
+    pub fn deadlock(&self) -> SimError {
+        self.core.fail_deadlock(None);
+        self.core.interrupted.set(false);
+        self.core
+            .failure
+            .borrow_mut()
+            .take()
+            .expect("a deadlock was just recorded")
+    }
+
     /// Workers of the pool busy now (for sampling between `run_until` steps).
     pub fn pool_in_use(&self) -> usize {
         self.core.pool.borrow().in_use

@@ -47,6 +47,11 @@ impl TimerHeap {
         self.heap[i] = t;
     }
 
+    /// Whether no timer (live or stale) is queued.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     /// The earliest timer's time.
     pub fn peek_time(&self) -> Option<u64> {
         self.heap.first().map(|t| t.time)

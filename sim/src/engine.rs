@@ -20,6 +20,10 @@ use crate::seeds::{derive, Stream};
 use crate::transport::Transport;
 use crate::{failures, load};
 
+/// Sampling steps in a row in which only daemons could act before the run is
+/// reported as a deadlock.
+const STALL_STEPS: u32 = 2;
+
 /// What a successful run produced.
 pub struct RunOutput {
     /// The figures of `summary.json`.
@@ -186,6 +190,7 @@ fn drive<M>(
 ) -> Result<RunReport, SimError> {
     let step = Duration::from_secs_f64(sample_interval);
     let mut next = rt.now();
+    let mut stalled_steps = 0;
     loop {
         if let Some(d) = duration {
             next = next.min(d);
@@ -200,6 +205,13 @@ fn drive<M>(
         progress(rt.now(), duration);
         if report.completed || duration.is_some_and(|d| rt.now() >= d) {
             return Ok(report);
+        }
+        // The sim's daemons (churn, crashes, lease expiry) never wake a waiting
+        // task, so their timers must not keep a deadlocked run going until its
+        // duration, or forever without one.
+        stalled_steps = if rt.stalled() { stalled_steps + 1 } else { 0 };
+        if stalled_steps >= STALL_STEPS {
+            return Err(rt.deadlock());
         }
         next += step;
     }

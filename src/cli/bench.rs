@@ -36,7 +36,7 @@ pub fn run(args: BenchArgs) -> i32 {
     };
     for n in &names {
         if !ALL.contains(&n.as_str()) && n != "W4S" {
-            eprintln!(
+            errln!(
                 "error: unknown workload `{n}`\n  help: choose among {}",
                 ALL.join(", ")
             );
@@ -47,7 +47,7 @@ pub fn run(args: BenchArgs) -> i32 {
     if args.child {
         for n in &names {
             let m = run_one(n, scale);
-            println!(
+            outln!(
                 "{} {} {} {}",
                 m.wall.as_nanos(),
                 m.units,
@@ -67,21 +67,21 @@ pub fn run(args: BenchArgs) -> i32 {
         let runs = runs_of(n, args.runs, args.quick);
         let ns = median(runs.iter().map(Measured::ns_per_unit).collect());
         match n.as_str() {
-            "W1" => println!("W1 pingpong ns_per_roundtrip {ns:.1}"),
-            "W2" => println!("W2 timers ns_per_wakeup {ns:.1}"),
+            "W1" => outln!("W1 pingpong ns_per_roundtrip {ns:.1}"),
+            "W2" => outln!("W2 timers ns_per_wakeup {ns:.1}"),
             "W3" => {
-                println!("W3 churn ns_per_task {ns:.1}");
+                outln!("W3 churn ns_per_task {ns:.1}");
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
-                println!("W3 churn peak_rss_mb {rss:.0}");
+                outln!("W3 churn peak_rss_mb {rss:.0}");
             }
             "W6" => {
                 let delivered = median(runs.iter().map(|m| m.units as f64).collect());
-                println!("W6 flood delivered {delivered:.0}");
-                println!("W6 flood ns_per_message {ns:.1}");
+                outln!("W6 flood delivered {delivered:.0}");
+                outln!("W6 flood ns_per_message {ns:.1}");
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
-                println!("W6 flood peak_rss_mb {rss:.0}");
+                outln!("W6 flood peak_rss_mb {rss:.0}");
             }
-            _ => println!("W5 mailbox ns_per_message {ns:.1}"),
+            _ => outln!("W5 mailbox ns_per_message {ns:.1}"),
         }
     }
     0
@@ -99,8 +99,8 @@ fn report_w4(runs: &[Measured], n: u64) {
             .collect(),
     );
     let wall = median(runs.iter().map(|m| m.wall.as_secs_f64()).collect());
-    println!("W4 alive n={n} bytes_per_task {per_task:.0}");
-    println!("W4 alive n={n} wall_s {wall:.2}");
+    outln!("W4 alive n={n} bytes_per_task {per_task:.0}");
+    outln!("W4 alive n={n} wall_s {wall:.2}");
 }
 
 fn run_one(name: &str, scale: u64) -> Measured {

@@ -46,12 +46,12 @@ pub fn run(args: PlotArgs) -> i32 {
     match plot_file(&args) {
         Ok(paths) => {
             for p in paths {
-                println!("{}", p.display());
+                outln!("{}", p.display());
             }
             0
         }
         Err(e) => {
-            eprintln!("error: {}: {e}", args.csv.display());
+            errln!("error: {}: {e}", args.csv.display());
             super::EXIT_BAD_INPUT
         }
     }

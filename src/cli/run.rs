@@ -45,14 +45,14 @@ pub fn load(
     let scenario = match scenario::load_file(path, &overrides) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return None;
         }
     };
     match registry::prepare(&scenario) {
         Ok(p) => Some((scenario, p)),
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             None
         }
     }
@@ -83,16 +83,16 @@ pub fn run(args: RunArgs) -> i32 {
     match result {
         Ok(out) => {
             if !args.quiet {
-                print!("{}", output::table(&out.summary));
+                out!("{}", output::table(&out.summary));
             }
             finish(&out_dir, &out.summary, &out.series, scenario.output.csv, 0)
         }
         Err(RunFailure::Setup(msg)) => {
-            eprintln!("error: {}: [topology]: {msg}", args.scenario.display());
+            errln!("error: {}: [topology]: {msg}", args.scenario.display());
             super::EXIT_BAD_INPUT
         }
         Err(RunFailure::Simulation { error, mut summary }) => {
-            eprintln!("p2psim: simulation failed\n{error}");
+            errln!("p2psim: simulation failed\n{error}");
             if let Value::Object(m) = &mut summary {
                 m.insert("failure".into(), Value::String(error.to_string()));
             }
@@ -102,7 +102,7 @@ pub fn run(args: RunArgs) -> i32 {
             message,
             mut summary,
         }) => {
-            eprintln!("p2psim: simulation failed: invariant violated: {message}");
+            errln!("p2psim: simulation failed: invariant violated: {message}");
             if let Value::Object(m) = &mut summary {
                 m.insert("failure".into(), Value::String(message));
             }
@@ -121,7 +121,7 @@ fn finish(
     match output::write(dir, summary, series, csv) {
         Ok(()) => status,
         Err(e) => {
-            eprintln!("error: cannot write results to {}: {e}\n  help: choose another directory with --out", dir.display());
+            errln!("error: cannot write results to {}: {e}\n  help: choose another directory with --out", dir.display());
             super::EXIT_BAD_INPUT
         }
     }

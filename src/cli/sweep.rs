@@ -71,7 +71,7 @@ pub fn run(args: SweepArgs) -> i32 {
     match sweep(args) {
         Ok(status) => status,
         Err(msg) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             super::EXIT_BAD_INPUT
         }
     }
@@ -187,7 +187,7 @@ fn sweep(args: SweepArgs) -> Result<i32, String> {
             .iter()
             .map(|(o, n)| format!("{n} {}", o.as_str()))
             .collect();
-        println!(
+        outln!(
             "  sweep      {} points x {} seeds = {} runs on {} threads{}",
             points.len(),
             seeds.len(),
@@ -195,15 +195,15 @@ fn sweep(args: SweepArgs) -> Result<i32, String> {
             jobs.min(total.max(1)),
             shard.map(|s| format!(" (shard {s})")).unwrap_or_default()
         );
-        println!("  outcomes   {}", counts.join(", "));
-        println!("  wall       {:.1} s", wall.as_secs_f64());
-        println!("  results    {}", out.join("sweep.csv").display());
-        println!("             {}", out.join("aggregate.csv").display());
+        outln!("  outcomes   {}", counts.join(", "));
+        outln!("  wall       {:.1} s", wall.as_secs_f64());
+        outln!("  results    {}", out.join("sweep.csv").display());
+        outln!("             {}", out.join("aggregate.csv").display());
         if !failures.is_empty() {
-            println!("             {}", failures_path.display());
+            outln!("             {}", failures_path.display());
         }
         for c in &charts {
-            println!("  chart      {}", c.display());
+            outln!("  chart      {}", c.display());
         }
     }
     Ok(0)
@@ -227,7 +227,7 @@ fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
         chosen.to_vec()
     };
     if let Err(e) = fs::create_dir_all(dir) {
-        eprintln!("warning: no charts: cannot create {}: {e}", dir.display());
+        errln!("warning: no charts: cannot create {}: {e}", dir.display());
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -236,7 +236,7 @@ fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
             .and_then(|c| c.render(&dir.join(plot::stem(y, x))))
         {
             Ok(paths) => out.extend(paths),
-            Err(e) => eprintln!("warning: no chart of {y}: {e}"),
+            Err(e) => errln!("warning: no chart of {y}: {e}"),
         }
     }
     out

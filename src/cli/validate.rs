@@ -18,7 +18,7 @@ pub struct ValidateArgs {
 pub fn run(args: ValidateArgs) -> i32 {
     match super::run::load(&args.scenario, &args.set, None) {
         Some((s, _)) => {
-            println!(
+            outln!(
                 "{}: ok (scenario `{}`, mechanism `{}`, seed {})",
                 args.scenario.display(),
                 s.name,
