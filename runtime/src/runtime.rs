@@ -173,6 +173,21 @@ impl Runtime {
             .expect("a deadlock was just recorded")
     }
 
+    /// Each worker's stack high-water mark in bytes (pages touched from the top of
+    /// its stack), in creation order. One `mincore` call per worker.
+    pub fn stack_high_water_marks(&self) -> Vec<usize> {
+        self.pool
+            .workers
+            .iter()
+            .map(|w| {
+                let [guard, limit, top] = w.bounds;
+                self.pool
+                    .stacks
+                    .resident_bytes(&crate::stack::SlotStack { guard, limit, top })
+            })
+            .collect()
+    }
+
     /// Workers of the pool busy now (for sampling between `run_until` steps).
     pub fn pool_in_use(&self) -> usize {
         self.core.pool.borrow().in_use

@@ -283,3 +283,20 @@ fn pool_exhaustion_deadlock_names_both_tasks() {
     let text = err.to_string();
     assert!(text.contains("a worker of the pool"), "{text}");
 }
+
+#[test]
+fn each_worker_reports_its_own_stack_high_water_mark() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    // Two tasks alive at once get two workers: one goes deep, one stays shallow.
+    rt.spawn("deep", || {
+        let buf = [7u8; 32 * 1024];
+        std::hint::black_box(&buf);
+        sleep(ms(1));
+    });
+    rt.spawn("shallow", || sleep(ms(1)));
+    rt.run().unwrap();
+    let marks = rt.stack_high_water_marks();
+    assert_eq!(marks.len(), 2);
+    assert!(marks[0] >= 32 * 1024, "{marks:?}");
+    assert!(marks[1] < 16 * 1024 && marks[1] > 0, "{marks:?}");
+}
