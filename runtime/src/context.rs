@@ -51,6 +51,7 @@ impl Drop for Entered {
 }
 
 /// Runs `f` with the running core; panics with a clear message outside a run.
+#[inline]
 pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> R {
     let p = CORE.with(|c| c.get());
     if p.is_null() {
@@ -82,11 +83,13 @@ pub(crate) fn in_task() -> bool {
 }
 
 /// Records the yielder of the worker now running (done at each job start).
+#[inline]
 pub(crate) fn set_yielder(y: &Yielder<Resume, Suspend>) {
     YIELDER.with(|c| c.set(y));
 }
 
 /// Suspends the running task back to the scheduler, which already knows why.
+#[inline]
 pub(crate) fn suspend(core: &Core) {
     let y = YIELDER.with(|c| c.get());
     assert!(!y.is_null(), "p2psim: suspend outside a task");

@@ -196,6 +196,7 @@ impl Core {
     }
 
     /// The running task's key; panics outside a task.
+    #[inline]
     pub fn current_key(&self) -> u32 {
         match self.current.get() {
             Some(k) => k,
@@ -289,6 +290,7 @@ impl Core {
     }
 
     /// The next task to run: FIFO, or a seeded random pick among the ready ones.
+    #[inline]
     pub fn pop_ready(&self) -> Option<u32> {
         let mut ready = self.ready.borrow_mut();
         if !self.random {
@@ -372,6 +374,7 @@ impl Core {
     }
 
     /// Parks the running task on a wait; the caller queues the returned waiter and suspends.
+    #[inline]
     pub fn park(
         &self,
         kind: WaitKind,
@@ -406,6 +409,7 @@ impl Core {
     }
 
     /// Called by a task just resumed from `park`: why it was woken. A kill unwinds.
+    #[inline]
     pub fn unpark(&self) -> WakeReason {
         let key = self.current_key();
         let mut tasks = self.tasks.borrow_mut();
@@ -420,6 +424,7 @@ impl Core {
     }
 
     /// Whether wait `wait` of task `key` is still in progress.
+    #[inline]
     fn wait_is_live(&self, key: u32, wait: u64) -> bool {
         matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait == wait && wait != 0)
     }
@@ -434,6 +439,7 @@ impl Core {
     }
 
     /// Ends `waiter`'s wait with `reason` and makes its task runnable; false if stale.
+    #[inline]
     pub fn wake(&self, waiter: Waiter, reason: WakeReason) -> bool {
         let mut tasks = self.tasks.borrow_mut();
         match tasks.get_mut(waiter.key as usize) {
@@ -451,6 +457,7 @@ impl Core {
     }
 
     /// Puts the running task at the back of the run queue (it stays Runnable).
+    #[inline]
     pub fn requeue_current(&self) {
         let key = self.current_key();
         let tasks = self.tasks.borrow();
@@ -485,16 +492,19 @@ impl Core {
     }
 
     /// Records how the running job ended (its worker then suspends as Finished).
+    #[inline]
     pub fn set_outcome(&self, outcome: Outcome) {
         *self.outcome.borrow_mut() = Some(outcome);
     }
 
     /// How the job that just ended ended.
+    #[inline]
     pub fn take_outcome(&self) -> Outcome {
         self.outcome.borrow_mut().take().unwrap_or(Outcome::Done)
     }
 
     /// The running task's job (taken once, by its worker).
+    #[inline]
     pub fn take_current_job(&self) -> Job {
         let key = self.current_key();
         self.tasks.borrow_mut()[key as usize]

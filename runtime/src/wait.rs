@@ -39,6 +39,7 @@ pub(crate) fn block(
 }
 
 /// Wakes `waiter` with `reason`; false if its wait already ended.
+#[inline]
 pub(crate) fn wake(waiter: Waiter, reason: WakeReason) -> bool {
     with_core(|core| core.wake(waiter, reason))
 }

@@ -44,6 +44,7 @@ impl Semaphore {
     }
 
     /// Takes a permit, blocking until one is free.
+    #[inline]
     pub fn down(&self) {
         if self.try_down() {
             return;
@@ -75,6 +76,7 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free, without blocking.
+    #[inline]
     pub fn try_down(&self) -> bool {
         // Free permits imply no live waiter: `up` hands permits to waiters first.
         let p = self.inner.permits.get();
@@ -87,6 +89,7 @@ impl Semaphore {
     }
 
     /// Returns a permit: to the longest waiter if there is one, else to the pool.
+    #[inline]
     pub fn up(&self) {
         if self.inner.waiters.wake_one().is_none() {
             self.inner.permits.set(self.inner.permits.get() + 1);

@@ -14,11 +14,13 @@ pub(crate) struct WaitQueue {
 
 impl WaitQueue {
     /// Appends a waiter.
+    #[inline]
     pub fn push(&self, w: Waiter) {
         self.queue.borrow_mut().push_back(w);
     }
 
     /// Wakes the longest-waiting live waiter; returns it, or `None` if none is live.
+    #[inline]
     pub fn wake_one(&self) -> Option<Waiter> {
         loop {
             let w = self.queue.borrow_mut().pop_front()?;
