@@ -1,4 +1,6 @@
-//! The timer heap: wake-ups ordered by (virtual time, sequence number).
+//! The timer queue: wake-ups ordered by (virtual time, sequence number).
+
+use std::collections::VecDeque;
 
 /// A pending wake-up of one wait of one task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -13,16 +15,34 @@ pub(crate) struct Timer {
     pub wait: u64,
 }
 
-/// A 4-ary min-heap of timers; stale entries are skipped when they surface (lazy
-/// deletion). Four children per node halve the depth of a binary heap, and with
-/// a million pending timers each level is a cache miss, so depth is what costs.
+/// The pending timers: a 4-ary min-heap plus a few sorted FIFO lanes. Stale
+/// entries are skipped when they surface (lazy deletion).
+///
+/// Four children per node halve the depth of a binary heap, and with a million
+/// pending timers each level is a cache miss. A timer goes to the first lane
+/// whose last timer is not later than it: timers with the same delay (every
+/// message of a constant-latency link, every lookup timeout) arrive in the
+/// order they were pushed, so each delay class settles into a lane of its own
+/// and costs a queue push and pop instead of two heap sifts. Popping takes the
+/// smallest of the lanes' fronts and the heap's top, so the order is exactly
+/// (time, sequence) either way.
 #[derive(Default)]
 pub(crate) struct TimerHeap {
     heap: Vec<Timer>,
+    lanes: [VecDeque<Timer>; LANES],
     seq: u64,
 }
 
+/// Sorted lanes beside the heap: enough for a few delay classes, few enough that
+/// finding the minimum stays cheap.
+const LANES: usize = 4;
+
 const ARITY: usize = 4;
+
+/// Whether `t` beats the current candidate of a minimum search (or there is none).
+fn beats(t: &Timer, candidate: Option<&Timer>) -> bool {
+    candidate.map_or(true, |c| t < c)
+}
 
 impl TimerHeap {
     /// Schedules a wake-up of wait `wait` of task `key` at `time`.
@@ -34,6 +54,17 @@ impl TimerHeap {
             key,
             wait,
         };
+        // Later sequence numbers sort after equal times, so `>=` keeps a lane sorted.
+        for lane in &mut self.lanes {
+            if lane.back().map_or(true, |last| time >= last.time) {
+                lane.push_back(t);
+                return;
+            }
+        }
+        self.heap_push(t);
+    }
+
+    fn heap_push(&mut self, t: Timer) {
         let mut i = self.heap.len();
         self.heap.push(t);
         while i > 0 {
@@ -49,21 +80,45 @@ impl TimerHeap {
 
     /// Whether no timer (live or stale) is queued.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.lanes.iter().all(VecDeque::is_empty)
     }
 
     /// The earliest timer's time.
     pub fn peek_time(&self) -> Option<u64> {
-        self.heap.first().map(|t| t.time)
+        self.peek().map(|t| t.time)
     }
 
     /// The earliest timer.
     pub fn peek(&self) -> Option<&Timer> {
-        self.heap.first()
+        let mut best = self.heap.first();
+        for lane in &self.lanes {
+            if let Some(f) = lane.front() {
+                if beats(f, best) {
+                    best = Some(f);
+                }
+            }
+        }
+        best
     }
 
     /// Removes and returns the earliest timer.
     pub fn pop(&mut self) -> Option<Timer> {
+        let mut best: Option<(usize, &Timer)> = None;
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(f) = lane.front() {
+                if beats(f, best.map(|(_, b)| b)) {
+                    best = Some((i, f));
+                }
+            }
+        }
+        match (best, self.heap.first()) {
+            (Some((i, f)), Some(h)) if f < h => self.lanes[i].pop_front(),
+            (Some((i, _)), None) => self.lanes[i].pop_front(),
+            _ => self.heap_pop(),
+        }
+    }
+
+    fn heap_pop(&mut self) -> Option<Timer> {
         let last = self.heap.pop()?;
         if self.heap.is_empty() {
             return Some(last);
