@@ -36,7 +36,7 @@ pub struct SeenCache {
     /// When the oldest id expires (`SimTime::MAX` when empty), kept inline so that a
     /// visit with nothing to forget does not touch the heap.
     next_expiry: SimTime,
-    order: VecDeque<(SimTime, SearchId)>,
+    order: SmallFifo,
     /// An index of `order`, kept only while it holds more than `SCAN_LIMIT` ids.
     ids: HashSet<SearchId, BuildHasherDefault<IdHasher>>,
 }
@@ -47,7 +47,7 @@ impl SeenCache {
         SeenCache {
             expiry,
             next_expiry: SimTime::MAX,
-            order: VecDeque::new(),
+            order: SmallFifo::default(),
             ids: HashSet::default(),
         }
     }
@@ -98,8 +98,8 @@ impl SeenCache {
         if self.order.len() <= SCAN_LIMIT && !self.ids.is_empty() {
             self.ids = HashSet::default();
         }
-        if self.order.is_empty() && self.order.capacity() > 64 {
-            self.order = VecDeque::new();
+        if self.order.is_empty() {
+            self.order.release_spill();
         }
         n
     }
@@ -112,6 +112,79 @@ impl SeenCache {
     /// Whether no id is remembered.
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
+    }
+}
+
+/// Entries of the cache kept inline before a node's FIFO spills to the heap: a
+/// flood visits a node once per search, so most nodes hold one or two live ids,
+/// and an inline ring saves a pointer chase per delivery on a random node.
+const INLINE: usize = 4;
+
+/// A FIFO of (expiry, id): an inline ring of `INLINE` entries, and a heap
+/// queue that takes over (keeping the order) while more are live.
+#[derive(Default)]
+struct SmallFifo {
+    ring: [(SimTime, SearchId); INLINE],
+    head: usize,
+    len: usize,
+    spill: VecDeque<(SimTime, SearchId)>,
+}
+
+impl SmallFifo {
+    fn len(&self) -> usize {
+        self.len + self.spill.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn push_back(&mut self, e: (SimTime, SearchId)) {
+        if self.spill.is_empty() && self.len < INLINE {
+            self.ring[(self.head + self.len) % INLINE] = e;
+            self.len += 1;
+            return;
+        }
+        // Move the ring into the spill queue first so the order stays oldest first.
+        while self.len > 0 {
+            let front = self.ring[self.head];
+            self.spill.push_back(front);
+            self.head = (self.head + 1) % INLINE;
+            self.len -= 1;
+        }
+        self.spill.push_back(e);
+    }
+
+    fn front(&self) -> Option<&(SimTime, SearchId)> {
+        if self.len > 0 {
+            Some(&self.ring[self.head])
+        } else {
+            self.spill.front()
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<(SimTime, SearchId)> {
+        if self.len > 0 {
+            let e = self.ring[self.head];
+            self.head = (self.head + 1) % INLINE;
+            self.len -= 1;
+            Some(e)
+        } else {
+            self.spill.pop_front()
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(SimTime, SearchId)> {
+        (0..self.len)
+            .map(move |i| &self.ring[(self.head + i) % INLINE])
+            .chain(self.spill.iter())
+    }
+
+    /// Frees a large spill buffer once the cache is empty (memory stays bounded).
+    fn release_spill(&mut self) {
+        if self.spill.capacity() > 64 {
+            self.spill = VecDeque::new();
+        }
     }
 }
 
@@ -146,5 +219,25 @@ mod tests {
         c.forget_expired(t(100_000 + 45));
         assert_eq!((c.len(), c.ids.len()), (4, 0));
         assert!(!c.first_sight(99_999, t(100_000 + 45)));
+    }
+
+    #[test]
+    fn the_small_fifo_keeps_order_across_spills() {
+        let mut f = SmallFifo::default();
+        let mut model = VecDeque::new();
+        let mut x = 7u64;
+        for i in 0..2000u64 {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            if (x >> 60) < 9 {
+                let e = (t(i), i);
+                f.push_back(e);
+                model.push_back(e);
+            } else {
+                assert_eq!(f.pop_front(), model.pop_front());
+            }
+            assert_eq!(f.len(), model.len());
+            assert_eq!(f.front(), model.front());
+            assert!(f.iter().eq(model.iter()));
+        }
     }
 }
