@@ -136,13 +136,3 @@ pub fn stop() {
         c.interrupted.set(true);
     });
 }
-
-/// Workers of the pool busy now (running, runnable or parked tasks).
-pub fn pool_in_use() -> usize {
-    with_core(|c| c.pool.borrow().in_use)
-}
-
-/// Tasks waiting for a worker of the exhausted pool now.
-pub fn pool_queue_len() -> usize {
-    with_core(|c| c.pool.borrow().queue.len())
-}

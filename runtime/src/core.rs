@@ -146,6 +146,9 @@ pub(crate) struct Core {
     pub tearing_down: Cell<bool>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
     callbacks: RefCell<Slab<Callback>>,
+    /// Callbacks due at the instant being advanced to, reused so that message
+    /// arrivals allocate nothing here.
+    due: RefCell<Vec<usize>>,
     /// Set by `stop()`: the run returns after the current task suspends.
     pub stop_requested: Cell<bool>,
 }
@@ -191,6 +194,7 @@ impl Core {
             software_guard: Cell::new(false),
             tearing_down: Cell::new(false),
             callbacks: RefCell::new(Slab::new()),
+            due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
         }
     }
@@ -328,7 +332,7 @@ impl Core {
             }
             self.now.set(SimTime::from_nanos(t));
             let mut woke = false;
-            let mut due = Vec::new();
+            let mut due = std::mem::take(&mut *self.due.borrow_mut());
             while timers.peek_time() == Some(t) {
                 let timer = timers.pop().expect("peeked");
                 if timer.key >= CALLBACK_KEY {
@@ -342,11 +346,13 @@ impl Core {
                 woke |= self.wake(w, WakeReason::TimedOut);
             }
             drop(timers);
-            for index in due {
+            for &index in &due {
                 let f = self.callbacks.borrow_mut().remove(index);
                 f();
                 woke |= !self.ready.borrow().is_empty();
             }
+            due.clear();
+            *self.due.borrow_mut() = due;
             if woke || self.stop_requested.get() {
                 return Advance::Ready;
             }
@@ -629,6 +635,16 @@ impl Core {
 
     /// Records a deadlock failure naming `keys` (or every parked task when `None`).
     pub fn fail_deadlock(&self, keys: Option<Vec<u32>>) {
+        let report = self.deadlock_report(keys);
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some(SimError::Deadlock(report));
+            self.interrupted.set(true);
+        }
+    }
+
+    /// The deadlock report naming `keys` (or every parked task when `None`).
+    pub fn deadlock_report(&self, keys: Option<Vec<u32>>) -> DeadlockReport {
         let tasks = self.tasks.borrow();
         let partial = keys.is_some();
         let keys: Vec<u32> = match keys {
@@ -658,18 +674,13 @@ impl Core {
         if !partial {
             blocked.sort_by_key(|b| b.id);
         }
-        let report = DeadlockReport {
+        DeadlockReport {
             time: self.now.get(),
             seed: self.config.seed,
             tie_break: self.config.tie_break,
             partial,
             only_daemons_active: !partial && !self.timers.borrow().is_empty(),
             tasks: blocked,
-        };
-        let mut failure = self.failure.borrow_mut();
-        if failure.is_none() {
-            *failure = Some(SimError::Deadlock(report));
-            self.interrupted.set(true);
         }
     }
 

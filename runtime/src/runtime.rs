@@ -164,13 +164,7 @@ impl Runtime {
     /// The deadlock report of the tasks parked now, for a caller that decided the
     /// run cannot progress (e.g. `stalled()` held while only daemons ran).
     pub fn deadlock(&self) -> SimError {
-        self.core.fail_deadlock(None);
-        self.core.interrupted.set(false);
-        self.core
-            .failure
-            .borrow_mut()
-            .take()
-            .expect("a deadlock was just recorded")
+        SimError::Deadlock(self.core.deadlock_report(None))
     }
 
     /// Each worker's stack high-water mark in bytes (pages touched from the top of

@@ -291,6 +291,3 @@ fn summarize<M: Mechanism>(
     out.insert("trace_hash".into(), json!(format!("{:016x}", r.trace_hash)));
     Value::Object(out)
 }
-
-/// Clock fields that differ between identical runs (excluded from determinism checks).
-pub const WALL_CLOCK_FIELDS: &[&str] = &["wall_s"];

@@ -8,7 +8,6 @@ use p2psim_runtime::SimTime;
 use crate::graph::NodeId;
 use crate::net::Net;
 use crate::requests::Requests;
-use crate::scenario::Params;
 
 /// One request issued by a load generator.
 #[derive(Clone, Debug)]
@@ -86,12 +85,4 @@ pub trait Mechanism: 'static {
     fn check(&self) -> Result<(), String> {
         Ok(())
     }
-}
-
-/// Parameters of a `[[load]]` entry, for mechanisms that validate request kinds.
-pub fn load_params(loads: &[crate::scenario::LoadSpec]) -> Vec<(&str, &Params)> {
-    loads
-        .iter()
-        .map(|l| (l.request.as_str(), &l.params))
-        .collect()
 }

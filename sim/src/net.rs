@@ -11,7 +11,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use p2psim_runtime::{call_at, clock, spawn_any, Mailbox, SimTime};
+use p2psim_runtime::{call_at, clock, spawn_any, Mailbox};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -228,11 +228,6 @@ impl<M: 'static> Net<M> {
             None => Counters::bump(&c.lost_wire),
         }
     }
-
-    /// The current virtual time (from a task or a callback).
-    pub fn now(&self) -> SimTime {
-        clock()
-    }
 }
 
 /// Hands a message that arrived at `to` to its handler on a new TaskThread.
@@ -267,7 +262,7 @@ fn deliver<M: 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p2psim_runtime::{now, ExhaustionPolicy, PoolConfig, Runtime, RuntimeConfig};
+    use p2psim_runtime::{now, ExhaustionPolicy, PoolConfig, Runtime, RuntimeConfig, SimTime};
     use std::cell::Cell;
 
     fn line(n: usize) -> Graph {

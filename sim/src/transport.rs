@@ -62,11 +62,6 @@ impl Transport {
         };
         Some(Duration::from_nanos(p2psim_runtime::secs_to_nanos(secs)))
     }
-
-    /// Mean latency of a hop without a per-link override.
-    pub fn mean_latency(&self) -> f64 {
-        self.latency.mean()
-    }
 }
 
 #[cfg(test)]

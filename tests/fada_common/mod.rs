@@ -4,15 +4,11 @@
 
 use serde_json::Value;
 
+#[path = "../common/mod.rs"]
+mod shared;
+
 /// Runs a scenario given as TOML text and returns its summary.
-pub fn run(text: &str) -> Value {
-    let s = p2psim::sim::scenario::parse_str(text, "test", &[]).expect("scenario parses");
-    let prepared = p2psim::mechanisms::registry::prepare(&s).expect("scenario checks");
-    match prepared.run(&s, |_, _| {}) {
-        Ok(out) => out.summary,
-        Err(_) => panic!("run failed"),
-    }
-}
+pub use shared::run_text as run;
 
 /// A ring of 20 nodes, 10 ms per hop, the given `[mechanism]` keys and load entries.
 pub fn ring(mechanism: &str, loads: &str) -> String {
