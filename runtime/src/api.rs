@@ -87,7 +87,7 @@ pub fn current() -> TaskInfo {
     with_core(|c| {
         let key = c.current_key();
         let tasks = c.tasks.borrow();
-        let cell = &tasks[key as usize].cell;
+        let cell = &tasks[key as usize];
         TaskInfo {
             id: cell.id,
             name: match &cell.name {

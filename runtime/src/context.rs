@@ -89,12 +89,16 @@ pub(crate) fn set_yielder(y: &Yielder<Resume, Suspend>) {
 }
 
 /// Suspends the running task back to the scheduler, which already knows why.
-#[inline]
+#[inline(always)]
 pub(crate) fn suspend(core: &Core) {
     let y = YIELDER.with(|c| c.get());
     assert!(!y.is_null(), "p2psim: suspend outside a task");
     if core.software_guard.get() {
         check_stack_depth(core);
+    }
+    if core.prefetching() {
+        let marker = 0u8;
+        core.note_suspend(&marker as *const u8 as usize);
     }
     // SAFETY: YIELDER is set by the worker coroutine currently executing this
     // code (the running task's), and that yielder lives on the coroutine's own

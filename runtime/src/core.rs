@@ -16,16 +16,16 @@ use slab::Slab;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
-use crate::task::{AnyCell, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskState};
+use crate::prefetch::Hint;
+use crate::task::{
+    AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
+};
 use crate::time::SimTime;
 use crate::timers::TimerHeap;
 use crate::trace;
 
 /// Marks a task that has no worker yet.
 pub(crate) const NO_WORKER: u32 = u32::MAX;
-
-/// A task's body, wrapped so that it stores its own result and reports how it ended.
-pub(crate) type Job = Box<dyn FnOnce() -> Outcome>;
 
 /// How a task's body ended.
 pub(crate) enum Outcome {
@@ -68,22 +68,6 @@ pub(crate) enum WaitsFor {
     Task(Owner),
 }
 
-/// The scheduler's record of a live task.
-pub(crate) struct Task {
-    pub cell: AnyCell,
-    pub job: Option<Job>,
-    pub worker: u32,
-    /// The current wait's id; 0 when not parked.
-    pub wait: u64,
-    pub wake: WakeReason,
-    pub kill_pending: bool,
-    pub daemon: bool,
-    pub waits_on: WaitKind,
-    pub object: Option<Rc<str>>,
-    pub since: SimTime,
-    pub waits_for: Option<WaitsFor>,
-}
-
 /// Accounting of the TaskThread pool (the workers themselves live in the Runtime).
 #[derive(Default)]
 pub(crate) struct PoolState {
@@ -113,7 +97,7 @@ pub(crate) struct Core {
     pub config: RuntimeConfig,
     pub now: Cell<SimTime>,
     pub current: Cell<Option<u32>>,
-    pub tasks: RefCell<Slab<Task>>,
+    pub tasks: RefCell<Slab<TaskSlot>>,
     /// Tasks joining each task, by slab key: few tasks are joined, so the list
     /// lives here rather than in every task's record.
     pub joiners: RefCell<BTreeMap<u32, Vec<Waiter>>>,
@@ -151,10 +135,15 @@ pub(crate) struct Core {
     due: RefCell<Vec<usize>>,
     /// Set by `stop()`: the run returns after the current task suspends.
     pub stop_requested: Cell<bool>,
+    /// Where each task's hot memory is, by slab key (see `prefetch`).
+    pub hints: RefCell<Vec<Hint>>,
 }
 
 /// A closure run by the scheduler itself at a virtual time (it must not block).
 pub(crate) type Callback = Box<dyn FnOnce()>;
+
+/// Below this many live tasks everything stays in cache (see `Core::prefetching`).
+const PREFETCH_MIN_TASKS: usize = 64;
 
 /// Timer keys at or above this mark callbacks, not task waits.
 const CALLBACK_KEY: u32 = 1 << 31;
@@ -195,6 +184,7 @@ impl Core {
             tearing_down: Cell::new(false),
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
+            hints: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
         }
     }
@@ -219,14 +209,9 @@ impl Core {
         let id = TaskId(self.next_id.get() + 1);
         self.next_id.set(id.0);
         self.spawned.set(self.spawned.get() + 1);
-        let cell = Rc::new(TaskCell {
-            id,
-            name,
-            state: Cell::new(TaskState::New),
-            result: RefCell::new(None),
-        });
+        let now = self.now.get();
         if self.tearing_down.get() {
-            return (self.rejected_handle(cell), true);
+            return (Self::rejected_handle(id, name, now), true);
         }
 
         let runnable = {
@@ -247,28 +232,21 @@ impl Core {
             } else {
                 pool.rejected += 1;
                 drop(pool);
-                return (self.rejected_handle(cell), true);
+                return (Self::rejected_handle(id, name, now), true);
             }
         };
 
-        let job_cell = cell.clone();
-        let job: Job = Box::new(move || crate::wait::run_job(f, job_cell));
-        let any: AnyCell = cell.clone();
-        let now = self.now.get();
-        let key = self.tasks.borrow_mut().insert(Task {
-            cell: any,
-            job: Some(job),
-            worker: NO_WORKER,
-            wait: 0,
-            wake: WakeReason::Notified,
-            kill_pending: false,
-            daemon,
-            waits_on: WaitKind::Worker,
-            object: None,
-            since: now,
-            waits_for: None,
-        });
+        let cell = Rc::new(TaskCell::new(id, name, daemon, now, Body::new(f)));
+        let key = self.tasks.borrow_mut().insert(TaskSlot::new(cell.clone()));
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
+        {
+            let mut hints = self.hints.borrow_mut();
+            if key < hints.len() {
+                hints[key] = Hint::NONE;
+            } else {
+                hints.resize(key + 1, Hint::NONE);
+            }
+        }
         if runnable {
             cell.state.set(TaskState::Runnable);
             self.ready.borrow_mut().push_back(key32);
@@ -284,8 +262,9 @@ impl Core {
         (JoinHandle { cell, key }, false)
     }
 
-    fn rejected_handle<T>(&self, cell: Rc<crate::task::TypedCell<T>>) -> JoinHandle<T> {
-        *cell.result.borrow_mut() = Some(Err(JoinError::Rejected));
+    fn rejected_handle<T: 'static>(id: TaskId, name: TaskName, now: SimTime) -> JoinHandle<T> {
+        let body = Body::<fn() -> T, T>::failed(JoinError::Rejected);
+        let cell = Rc::new(TaskCell::new(id, name, false, now, body));
         cell.state.set(TaskState::Terminated);
         JoinHandle {
             cell,
@@ -389,25 +368,32 @@ impl Core {
         waits_for: Option<WaitsFor>,
     ) -> Waiter {
         let key = self.current_key();
-        let mut tasks = self.tasks.borrow_mut();
-        let t = &mut tasks[key as usize];
-        if t.kill_pending {
+        let tasks = self.tasks.borrow();
+        let t = &tasks[key as usize];
+        if t.kill_pending.get() {
             drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
         let wait = self.next_wait.get() + 1;
         self.next_wait.set(wait);
-        t.wait = wait;
-        t.waits_on = kind;
-        t.object = object.cloned();
-        t.since = self.now.get();
-        t.waits_for = waits_for;
+        t.wait.set(wait);
+        t.waits_on.set(kind);
+        t.since.set(self.now.get());
+        let detailed = object.is_some() || waits_for.is_some();
+        t.detailed.set(detailed);
+        if detailed {
+            let mut d = t.detail.take().unwrap_or_default();
+            d.object = object.cloned();
+            d.waits_for = waits_for;
+            t.detail.set(Some(d));
+        }
         let state = match (deadline, kind) {
             (Some(_), _) => TaskState::TimedWaiting,
             (None, WaitKind::Mutex | WaitKind::Semaphore) => TaskState::Blocked,
             (None, _) => TaskState::Waiting,
         };
-        t.cell.state.set(state);
+        t.state.set(state);
+        drop(tasks);
         if let Some(d) = deadline {
             self.timers.borrow_mut().push(d.as_nanos(), key, wait);
         }
@@ -418,11 +404,10 @@ impl Core {
     #[inline]
     pub fn unpark(&self) -> WakeReason {
         let key = self.current_key();
-        let mut tasks = self.tasks.borrow_mut();
-        let t = &mut tasks[key as usize];
-        t.object = None;
-        let reason = t.wake;
-        if reason == WakeReason::Killed || (t.kill_pending && self.tearing_down.get()) {
+        let tasks = self.tasks.borrow();
+        let t = &tasks[key as usize];
+        let reason = t.wake.get();
+        if reason == WakeReason::Killed || (t.kill_pending.get() && self.tearing_down.get()) {
             drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
@@ -432,13 +417,13 @@ impl Core {
     /// Whether wait `wait` of task `key` is still in progress.
     #[inline]
     fn wait_is_live(&self, key: u32, wait: u64) -> bool {
-        matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait == wait && wait != 0)
+        matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait.get() == wait && wait != 0)
     }
 
     /// Unwinds the running task if it was killed during teardown (after a yield).
     pub fn unwind_if_torn_down(&self) {
         let key = self.current_key();
-        let killed = self.tasks.borrow()[key as usize].kill_pending;
+        let killed = self.tasks.borrow()[key as usize].kill_pending.get();
         if killed && self.tearing_down.get() {
             std::panic::resume_unwind(Box::new(Killed));
         }
@@ -447,13 +432,12 @@ impl Core {
     /// Ends `waiter`'s wait with `reason` and makes its task runnable; false if stale.
     #[inline]
     pub fn wake(&self, waiter: Waiter, reason: WakeReason) -> bool {
-        let mut tasks = self.tasks.borrow_mut();
-        match tasks.get_mut(waiter.key as usize) {
-            Some(t) if t.wait == waiter.wait && t.wait != 0 => {
-                t.wait = 0;
-                t.wake = reason;
-                t.waits_for = None;
-                t.cell.state.set(TaskState::Runnable);
+        let tasks = self.tasks.borrow();
+        match tasks.get(waiter.key as usize) {
+            Some(t) if t.wait.get() == waiter.wait && waiter.wait != 0 => {
+                t.wait.set(0);
+                t.wake.set(reason);
+                t.state.set(TaskState::Runnable);
                 drop(tasks);
                 self.ready.borrow_mut().push_back(waiter.key);
                 true
@@ -468,30 +452,29 @@ impl Core {
         let key = self.current_key();
         let tasks = self.tasks.borrow();
         let t = &tasks[key as usize];
-        if t.kill_pending {
+        if t.kill_pending.get() {
             drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
-        t.cell.state.set(TaskState::Runnable);
+        t.state.set(TaskState::Runnable);
         drop(tasks);
         self.ready.borrow_mut().push_back(key);
     }
 
     /// Kills task `key` if it is still task `id` (see `JoinHandle::kill`).
     pub fn kill(&self, key: usize, id: TaskId) {
-        let mut tasks = self.tasks.borrow_mut();
-        let Some(t) = tasks.get_mut(key) else { return };
-        if t.cell.id != id {
+        let tasks = self.tasks.borrow();
+        let Some(t) = tasks.get(key) else { return };
+        if t.id != id {
             return;
         }
-        t.kill_pending = true;
+        t.kill_pending.set(true);
+        let (wait, state) = (t.wait.get(), t.state.get());
+        drop(tasks);
         let key = key as u32;
-        if t.wait != 0 {
-            let w = Waiter { key, wait: t.wait };
-            drop(tasks);
-            self.wake(w, WakeReason::Killed);
-        } else if t.cell.state.get() == TaskState::New {
-            drop(tasks);
+        if wait != 0 {
+            self.wake(Waiter { key, wait }, WakeReason::Killed);
+        } else if state == TaskState::New {
             self.pool.borrow_mut().queue.retain(|&(k, _, _)| k != key);
             self.finish(key, Outcome::Killed, false);
         }
@@ -509,29 +492,26 @@ impl Core {
         self.outcome.borrow_mut().take().unwrap_or(Outcome::Done)
     }
 
-    /// The running task's job (taken once, by its worker).
+    /// The running task's cell (its worker runs the body from it).
     #[inline]
-    pub fn take_current_job(&self) -> Job {
+    pub fn current_cell(&self) -> AnyCell {
         let key = self.current_key();
-        self.tasks.borrow_mut()[key as usize]
-            .job
-            .take()
-            .expect("a task's job is taken once")
+        self.tasks.borrow()[key as usize].cell.clone()
     }
 
     /// Records the end of task `key`, wakes its joiners and frees (or hands on) its
     /// pool slot. Returns the worker it used, if any.
     pub fn finish(&self, key: u32, outcome: Outcome, held_slot: bool) -> u32 {
         let t = self.tasks.borrow_mut().remove(key as usize);
-        t.cell.state.set(TaskState::Terminated);
+        t.state.set(TaskState::Terminated);
         match outcome {
             Outcome::Done => {}
-            Outcome::Killed => t.cell.result.fail(JoinError::Killed),
+            Outcome::Killed => t.cell.body.fail(JoinError::Killed),
             Outcome::Panicked(message) => {
-                t.cell.result.fail(JoinError::Panicked(message.clone()));
+                t.cell.body.fail(JoinError::Panicked(message.clone()));
                 let report = PanicReport {
-                    id: t.cell.id,
-                    name: t.cell.name.clone(),
+                    id: t.id,
+                    name: t.name.clone(),
                     time: self.now.get(),
                     message,
                     seed: self.config.seed,
@@ -559,7 +539,9 @@ impl Core {
         if held_slot {
             self.release_slot();
         }
-        t.worker
+        // A task killed before it ran drops its closure now, not with its last handle.
+        t.cell.body.drop_job();
+        t.worker.get()
     }
 
     /// A pool slot came free: the longest-queued task takes it, or it is returned.
@@ -571,7 +553,7 @@ impl Core {
                 pool.longest_wait = pool.longest_wait.max(waited);
                 drop(pool);
                 let tasks = self.tasks.borrow();
-                tasks[key as usize].cell.state.set(TaskState::Runnable);
+                tasks[key as usize].state.set(TaskState::Runnable);
                 drop(tasks);
                 self.ready.borrow_mut().push_back(key);
             }
@@ -594,7 +576,7 @@ impl Core {
                 return None;
             }
             let t = tasks.get(o.key as usize)?;
-            if t.cell.id != o.id || t.wait == 0 {
+            if t.id != o.id || t.wait.get() == 0 {
                 return None;
             }
             path.push(o.key);
@@ -603,12 +585,18 @@ impl Core {
         None
     }
 
-    fn edge(t: &Task) -> Option<Owner> {
-        match &t.waits_for {
+    fn edge(t: &Header) -> Option<Owner> {
+        if !t.detailed.get() {
+            return None;
+        }
+        let detail = t.detail.take();
+        let edge = match detail.as_ref().and_then(|d| d.waits_for.as_ref()) {
             Some(WaitsFor::Mutex(owner)) => owner.get(),
             Some(WaitsFor::Task(o)) => Some(*o),
             None => None,
-        }
+        };
+        t.detail.set(detail);
+        edge
     }
 
     /// Whether only daemons can still act: non-daemon tasks are alive, none is ready
@@ -627,7 +615,7 @@ impl Core {
         tasks.iter().all(|(_, t)| {
             t.daemon
                 || matches!(
-                    t.cell.state.get(),
+                    t.state.get(),
                     TaskState::Blocked | TaskState::Waiting | TaskState::New
                 )
         })
@@ -651,7 +639,7 @@ impl Core {
             Some(k) => k,
             None => tasks
                 .iter()
-                .filter(|(_, t)| t.wait != 0 || t.cell.state.get() == TaskState::New)
+                .filter(|(_, t)| t.wait.get() != 0 || t.state.get() == TaskState::New)
                 .map(|(k, _)| k as u32)
                 .collect(),
         };
@@ -659,14 +647,21 @@ impl Core {
             .iter()
             .map(|&k| {
                 let t = &tasks[k as usize];
+                let detail = t.detail.take();
+                let named = detail
+                    .as_ref()
+                    .and_then(|d| d.object.as_deref())
+                    .filter(|_| t.detailed.get())
+                    .map(str::to_owned);
+                t.detail.set(detail);
                 BlockedTask {
-                    id: t.cell.id,
-                    name: t.cell.name.clone(),
-                    state: t.cell.state.get(),
-                    waits_on: t.waits_on,
-                    object: t.object.as_deref().map(str::to_owned),
+                    id: t.id,
+                    name: t.name.clone(),
+                    state: t.state.get(),
+                    waits_on: t.waits_on.get(),
+                    object: named,
                     waits_for: Self::edge(t).map(|o| o.id),
-                    since: t.since,
+                    since: t.since.get(),
                     daemon: t.daemon,
                 }
             })
@@ -682,6 +677,54 @@ impl Core {
             only_daemons_active: !partial && !self.timers.borrow().is_empty(),
             tasks: blocked,
         }
+    }
+
+    /// Whether enough tasks are alive that their memory falls out of the caches,
+    /// so that prefetching the next one pays (below, it only costs).
+    #[inline(always)]
+    pub fn prefetching(&self) -> bool {
+        self.alive.get() > PREFETCH_MIN_TASKS
+    }
+
+    /// Records where the running task suspends, so that its stack can be fetched
+    /// into the cache before it is resumed.
+    #[inline]
+    pub fn note_suspend(&self, sp: usize) {
+        let key = self.current_key() as usize;
+        let top = self.current_stack.get()[2];
+        let lines = top.saturating_sub(sp) / 64;
+        if let Some(h) = self.hints.borrow_mut().get_mut(key) {
+            *h = h.with_stack(sp, lines);
+        }
+    }
+
+    /// Records the worker a task was bound to.
+    #[inline]
+    pub fn note_worker(&self, key: u32, worker: u32) {
+        if let Some(h) = self.hints.borrow_mut().get_mut(key as usize) {
+            *h = h.with_worker(worker);
+        }
+    }
+
+    /// The task that will most likely run after the current one (the run queue's
+    /// front, else the earliest timer's task): its cell's address and its hint.
+    #[inline]
+    pub fn next_hint(&self) -> Option<(usize, Hint)> {
+        let key = match self.ready.borrow().front() {
+            Some(&k) => k,
+            None => {
+                let timers = self.timers.borrow();
+                let t = timers.peek()?;
+                if t.key >= CALLBACK_KEY {
+                    return None;
+                }
+                t.key
+            }
+        };
+        let tasks = self.tasks.borrow();
+        let cell = tasks.get(key as usize)?;
+        let addr = &**cell as *const Header as usize;
+        Some((addr, *self.hints.borrow().get(key as usize)?))
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -52,6 +52,7 @@ mod context;
 mod core;
 mod error;
 mod overflow;
+mod prefetch;
 mod report;
 mod runtime;
 mod stack;

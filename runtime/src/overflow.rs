@@ -106,9 +106,9 @@ pub(crate) fn report_overflow(core: &Core) -> ! {
         // its own stack in a way we could observe half-done: we read one name.
         if let Ok(tasks) = unsafe { core.tasks.try_borrow_unguarded() } {
             if let Some(t) = tasks.get(key as usize) {
-                write_str(&t.cell.name);
+                write_str(&t.name);
                 write_str("' (");
-                write_num(t.cell.id.0, "#");
+                write_num(t.id.0, "#");
             }
         }
     }

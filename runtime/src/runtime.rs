@@ -6,6 +6,7 @@ use crate::config::RuntimeConfig;
 use crate::context;
 use crate::core::{Advance, Core, Outcome, NO_WORKER};
 use crate::error::{SimError, SpawnError};
+use crate::prefetch;
 use crate::report::{PoolStats, RunReport};
 use crate::stack::{GuardMode, StackAllocator};
 use crate::task::{JoinHandle, TaskName};
@@ -174,10 +175,10 @@ impl Runtime {
             .workers
             .iter()
             .map(|w| {
-                let [guard, limit, top] = w.bounds;
+                let [_, limit, top] = self.pool.stacks.bounds(w.top);
                 self.pool
                     .stacks
-                    .resident_bytes(&crate::stack::SlotStack { guard, limit, top })
+                    .resident_bytes(&crate::stack::SlotStack { limit, top })
             })
             .collect()
     }
@@ -203,10 +204,10 @@ impl Runtime {
             .iter()
             .step_by(step)
             .map(|w| {
-                let [guard, limit, top] = w.bounds;
+                let [_, limit, top] = self.pool.stacks.bounds(w.top);
                 self.pool
                     .stacks
-                    .resident_bytes(&crate::stack::SlotStack { guard, limit, top })
+                    .resident_bytes(&crate::stack::SlotStack { limit, top })
             })
             .max()
             .unwrap_or(0);
@@ -244,29 +245,51 @@ impl WorkerPool {
     /// Resumes task `key` until it parks or ends.
     fn step(&mut self, core: &Core, key: u32) {
         let (w, id) = {
-            let mut tasks = core.tasks.borrow_mut();
-            let t = &mut tasks[key as usize];
-            if t.kill_pending && t.job.is_some() {
-                drop(tasks);
-                core.finish(key, Outcome::Killed, true);
-                return;
+            let tasks = core.tasks.borrow();
+            let t = &tasks[key as usize];
+            let mut w = t.worker.get();
+            if w == NO_WORKER {
+                // Killed before it ever ran: it never gets a worker.
+                if t.kill_pending.get() {
+                    drop(tasks);
+                    core.finish(key, Outcome::Killed, true);
+                    return;
+                }
+                w = self.bind_worker(core);
+                t.worker.set(w);
+                core.note_worker(key, w);
             }
-            if t.worker == NO_WORKER {
-                t.worker = self.bind_worker(core);
-            }
-            t.cell.state.set(crate::TaskState::Running);
-            (t.worker, t.cell.id)
+            t.state.set(crate::TaskState::Running);
+            (w, t.id)
         };
         core.current.set(Some(key));
         core.record_resume(id);
+        if core.prefetching() {
+            self.prefetch_next(core);
+        }
         let worker = &mut self.workers[w as usize];
-        core.current_stack.set(worker.bounds);
+        core.current_stack.set(self.stacks.bounds(worker.top));
         let suspended = worker.resume(Resume::Go);
         core.current.set(None);
         if suspended == Suspend::Finished {
             let w = core.finish(key, core.take_outcome(), true);
             self.idle.push(w);
         }
+    }
+
+    /// Warms the caches for the task expected to run after this one (see `prefetch`).
+    #[inline]
+    fn prefetch_next(&self, core: &Core) {
+        let Some((cell, hint)) = core.next_hint() else {
+            return;
+        };
+        prefetch::line(cell);
+        if let Some(w) = hint.worker().and_then(|w| self.workers.get(w)) {
+            let addr = w as *const Worker as usize;
+            prefetch::line(addr);
+            prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
+        }
+        prefetch::stack(hint);
     }
 
     /// An idle worker, or a new one on a freshly carved stack.
@@ -303,7 +326,7 @@ impl Drop for Runtime {
                 .tasks
                 .borrow()
                 .iter()
-                .map(|(k, t)| (k, t.cell.id))
+                .map(|(k, t)| (k, t.id))
                 .collect();
             if live.is_empty() {
                 break;
@@ -323,7 +346,7 @@ impl Drop for Runtime {
             .tasks
             .borrow()
             .iter()
-            .map(|(_, t)| t.worker)
+            .map(|(_, t)| t.worker.get())
             .filter(|&w| w != NO_WORKER)
             .collect();
         stuck.sort_unstable();

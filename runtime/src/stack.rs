@@ -53,8 +53,6 @@ impl GuardMode {
 /// One task stack: a slot of a region. Bounds only; the region owns the memory.
 #[derive(Debug)]
 pub(crate) struct SlotStack {
-    /// Lowest address of the slot (the guard page starts here).
-    pub guard: usize,
     /// Lowest usable address (just above the guard).
     pub limit: usize,
     /// Highest address (exclusive): the stack grows down from here.
@@ -111,6 +109,13 @@ impl StackAllocator {
         }
     }
 
+    /// (guard, limit, top) of the stack whose top is `top`: a slot is its guard
+    /// page then its usable bytes, so the top alone locates it.
+    pub fn bounds(&self, top: usize) -> [usize; 3] {
+        let limit = top - self.stack_size;
+        [limit - self.page, limit, top]
+    }
+
     /// Usable bytes per stack.
     pub fn stack_size(&self) -> usize {
         self.stack_size
@@ -131,7 +136,6 @@ impl StackAllocator {
         self.used_in_last += 1;
         self.install_guard(guard);
         Ok(SlotStack {
-            guard,
             limit: guard + self.page,
             top: guard + self.slot_size,
         })
@@ -251,12 +255,14 @@ mod tests {
         let mut a = StackAllocator::new(64 * 1024);
         let stacks: Vec<_> = (0..40).map(|_| a.carve().unwrap()).collect();
         for w in stacks.windows(2) {
-            assert!(w[0].top <= w[1].guard || w[1].top <= w[0].guard);
+            let ([g0, _, t0], [g1, _, t1]) = (a.bounds(w[0].top), a.bounds(w[1].top));
+            assert!(t0 <= g1 || t1 <= g0);
+            assert_eq!(g1 + a.page, w[1].limit);
         }
         for s in &stacks {
             assert_eq!(s.limit % a.page, 0);
             assert_eq!(s.top - s.limit, a.stack_size());
-            assert!(a.is_guard_address(s.guard));
+            assert!(a.is_guard_address(a.bounds(s.top)[0]));
             assert!(!a.is_guard_address(s.limit));
         }
         assert_eq!(a.regions.len(), 2, "16 then 32 slots");

@@ -3,9 +3,14 @@
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
+use std::ops::Deref;
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 use crate::context;
+use crate::core::{Outcome, WaitsFor, WakeReason, NO_WORKER};
+use crate::error::WaitKind;
+use crate::time::SimTime;
 
 /// A task's name, as given to `spawn`; static strings cost no allocation.
 pub type TaskName = Cow<'static, str>;
@@ -97,37 +102,189 @@ pub struct TaskInfo {
     pub name: TaskName,
 }
 
-/// What every task shares with its handles: identity, observable state, result.
-///
-/// `R` is unsized in the core's view (`dyn ResultSlot`) so that one allocation
-/// holds both the header and the typed result.
-pub(crate) struct TaskCell<R: ?Sized> {
-    pub id: TaskId,
-    pub name: TaskName,
-    pub state: Cell<TaskState>,
-    pub result: R,
+/// A task's one allocation: the scheduler's record of it (the header), its body
+/// (the closure until it runs, then its result), shared by the scheduler and
+/// every handle.
+#[repr(C)]
+pub(crate) struct TaskCell<B: ?Sized> {
+    pub hdr: Header,
+    pub body: B,
 }
 
-/// The core's untyped access to a task's result slot.
-pub(crate) trait ResultSlot {
+/// The scheduler's record of a task.
+///
+/// The fields the scheduler touches at every park, wake and resume come first:
+/// with the reference counts they fill 50 bytes, so that in a 64-byte-aligned
+/// block they share one cache line (with thousands of tasks, each wake-up is
+/// otherwise a handful of cache misses). The rest is kept small, because a
+/// million blocked tasks hold a million cells: a cell with a small closure fits
+/// the allocator's 128-byte class, whose blocks are line-aligned.
+#[repr(C)]
+pub(crate) struct Header {
+    pub id: TaskId,
+    /// The current wait's id; 0 when not parked.
+    pub wait: Cell<u64>,
+    /// When the current wait (or the wait for a worker) began.
+    pub since: Cell<SimTime>,
+    /// The pool worker running it; `NO_WORKER` until it first runs.
+    pub worker: Cell<u32>,
+    pub state: Cell<TaskState>,
+    pub wake: Cell<WakeReason>,
+    pub kill_pending: Cell<bool>,
+    pub waits_on: Cell<WaitKind>,
+    /// Whether `detail` describes the current wait (most waits have no names and
+    /// no wait-for edge, and then it is never touched).
+    pub detailed: Cell<bool>,
+    pub daemon: bool,
+    pub name: TaskName,
+    /// What the last detailed wait was on; boxed, and kept for reuse, because
+    /// most tasks never have one and every task's cell should stay small.
+    pub detail: Cell<Option<Box<Detail>>>,
+}
+
+impl<B: ?Sized> Deref for TaskCell<B> {
+    type Target = Header;
+    fn deref(&self) -> &Header {
+        &self.hdr
+    }
+}
+
+impl TaskCell<()> {
+    /// A new task's cell with `body`, not yet scheduled.
+    pub(crate) fn new<B>(
+        id: TaskId,
+        name: TaskName,
+        daemon: bool,
+        now: SimTime,
+        body: B,
+    ) -> TaskCell<B> {
+        TaskCell {
+            hdr: Header {
+                id,
+                wait: Cell::new(0),
+                since: Cell::new(now),
+                worker: Cell::new(NO_WORKER),
+                state: Cell::new(TaskState::New),
+                wake: Cell::new(WakeReason::Notified),
+                kill_pending: Cell::new(false),
+                waits_on: Cell::new(WaitKind::Worker),
+                detailed: Cell::new(false),
+                daemon,
+                name,
+                detail: Cell::new(None),
+            },
+            body,
+        }
+    }
+}
+
+/// The scheduler's entry for a live task: the cell, and a thin pointer to its
+/// header. Reaching a field through the `Rc<dyn>` alone would first read the
+/// body's alignment from the vtable, one more dependent load on every hot path.
+pub(crate) struct TaskSlot {
+    pub cell: AnyCell,
+    hdr: NonNull<Header>,
+}
+
+impl TaskSlot {
+    /// The entry of `cell`, whose header is at `hdr`.
+    pub(crate) fn new<B: AnyBody + 'static>(cell: Rc<TaskCell<B>>) -> TaskSlot {
+        let hdr = NonNull::from(&cell.hdr);
+        TaskSlot { cell, hdr }
+    }
+}
+
+impl Deref for TaskSlot {
+    type Target = Header;
+    #[inline(always)]
+    fn deref(&self) -> &Header {
+        // SAFETY: `hdr` points into the allocation that `cell` keeps alive for as
+        // long as this slot exists, and the header is only ever shared (its
+        // mutable parts are Cells).
+        unsafe { self.hdr.as_ref() }
+    }
+}
+
+/// The names and edges of a wait, for deadlock reports and cycle detection.
+#[derive(Default)]
+pub(crate) struct Detail {
+    /// The name of what it waits on.
+    pub object: Option<Rc<str>>,
+    /// What an untimed wait waits for.
+    pub waits_for: Option<WaitsFor>,
+}
+
+/// A task's value, or why there is none (boxed: errors are rare, cells many).
+pub(crate) type TaskResult<T> = Result<T, Box<JoinError>>;
+
+/// A task's closure (until it runs) and its result (once it ended).
+pub(crate) struct Body<F, T> {
+    job: Cell<Option<F>>,
+    result: RefCell<Option<TaskResult<T>>>,
+}
+
+impl<F, T> Body<F, T> {
+    /// The body of a task that will run `f`.
+    pub(crate) fn new(f: F) -> Self {
+        Body {
+            job: Cell::new(Some(f)),
+            result: RefCell::new(None),
+        }
+    }
+
+    /// The body of a task that will never run, already holding `err`.
+    pub(crate) fn failed(err: JoinError) -> Self {
+        Body {
+            job: Cell::new(None),
+            result: RefCell::new(Some(Err(Box::new(err)))),
+        }
+    }
+}
+
+/// The scheduler's untyped view of a body.
+pub(crate) trait AnyBody {
+    /// Runs the closure (once), storing its value; reports how it ended.
+    fn run(&self) -> Outcome;
+    /// Drops the closure of a task that will never run.
+    fn drop_job(&self);
     /// Records that the task produced no value.
     fn fail(&self, err: JoinError);
 }
 
-impl<T> ResultSlot for RefCell<Option<Result<T, JoinError>>> {
+/// A handle's typed view of a body: where the value lands.
+pub(crate) trait TypedBody<T> {
+    fn result(&self) -> &RefCell<Option<TaskResult<T>>>;
+}
+
+impl<F: FnOnce() -> T, T> AnyBody for Body<F, T> {
+    fn run(&self) -> Outcome {
+        let f = self.job.take().expect("a task's closure runs once");
+        crate::wait::run_job(f, &self.result)
+    }
+
+    fn drop_job(&self) {
+        drop(self.job.take());
+    }
+
     fn fail(&self, err: JoinError) {
-        *self.borrow_mut() = Some(Err(err));
+        *self.result.borrow_mut() = Some(Err(Box::new(err)));
     }
 }
 
-/// The typed cell behind a `JoinHandle<T>`.
-pub(crate) type TypedCell<T> = TaskCell<RefCell<Option<Result<T, JoinError>>>>;
-/// The untyped cell the scheduler keeps.
-pub(crate) type AnyCell = Rc<TaskCell<dyn ResultSlot>>;
+impl<F, T> TypedBody<T> for Body<F, T> {
+    fn result(&self) -> &RefCell<Option<TaskResult<T>>> {
+        &self.result
+    }
+}
+
+/// The cell behind a `JoinHandle<T>`.
+pub(crate) type TypedCell<T> = Rc<TaskCell<dyn TypedBody<T>>>;
+/// The cell the scheduler keeps.
+pub(crate) type AnyCell = Rc<TaskCell<dyn AnyBody>>;
 
 /// A handle to a spawned task: its state, its result, and the means to kill it.
 pub struct JoinHandle<T> {
-    pub(crate) cell: Rc<TypedCell<T>>,
+    pub(crate) cell: TypedCell<T>,
     pub(crate) key: usize,
 }
 
@@ -154,7 +311,10 @@ impl<T> JoinHandle<T> {
 
     /// Whether the pool rejected this task (policy `Reject`, pool exhausted).
     pub fn is_rejected(&self) -> bool {
-        matches!(&*self.cell.result.borrow(), Some(Err(JoinError::Rejected)))
+        matches!(
+            &*self.cell.body.result().borrow(),
+            Some(Err(e)) if **e == JoinError::Rejected
+        )
     }
 
     /// Waits (inside a task) until the task ends, and returns its value or why there is none.
@@ -196,12 +356,16 @@ impl<T> JoinHandle<T> {
 
     fn take_result(&self) -> Result<T, JoinError> {
         self.cell
-            .result
+            .body
+            .result()
             .borrow_mut()
             .take()
-            .unwrap_or(Err(JoinError::Panicked(
-                "result already taken by an earlier join".into(),
-            )))
+            .unwrap_or_else(|| {
+                Err(Box::new(JoinError::Panicked(
+                    "result already taken by an earlier join".into(),
+                )))
+            })
+            .map_err(|e| *e)
     }
 }
 

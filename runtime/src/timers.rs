@@ -39,9 +39,18 @@ const LANES: usize = 4;
 
 const ARITY: usize = 4;
 
+impl Timer {
+    /// The firing order as one number: time, then insertion (`seq` is unique, so
+    /// the remaining fields never decide).
+    #[inline(always)]
+    fn order(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
+}
+
 /// Whether `t` beats the current candidate of a minimum search (or there is none).
 fn beats(t: &Timer, candidate: Option<&Timer>) -> bool {
-    candidate.map_or(true, |c| t < c)
+    candidate.map_or(true, |c| t.order() < c.order())
 }
 
 impl TimerHeap {
@@ -67,9 +76,10 @@ impl TimerHeap {
     fn heap_push(&mut self, t: Timer) {
         let mut i = self.heap.len();
         self.heap.push(t);
+        let order = t.order();
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if self.heap[parent] <= t {
+            if self.heap[parent].order() <= order {
                 break;
             }
             self.heap[i] = self.heap[parent];
@@ -112,7 +122,7 @@ impl TimerHeap {
             }
         }
         match (best, self.heap.first()) {
-            (Some((i, f)), Some(h)) if f < h => self.lanes[i].pop_front(),
+            (Some((i, f)), Some(h)) if f.order() < h.order() => self.lanes[i].pop_front(),
             (Some((i, _)), None) => self.lanes[i].pop_front(),
             _ => self.heap_pop(),
         }
@@ -125,26 +135,31 @@ impl TimerHeap {
         }
         let top = self.heap[0];
         let n = self.heap.len();
+        let heap = &mut self.heap[..];
+        let last_order = last.order();
         let mut i = 0;
         loop {
             let first = i * ARITY + 1;
             if first >= n {
                 break;
             }
+            // The smallest child, found without unpredictable branches.
             let end = (first + ARITY).min(n);
             let mut best = first;
-            for c in first + 1..end {
-                if self.heap[c] < self.heap[best] {
-                    best = c;
-                }
+            let mut best_order = heap[first].order();
+            for (c, t) in heap.iter().enumerate().take(end).skip(first + 1) {
+                let o = t.order();
+                let better = o < best_order;
+                best = if better { c } else { best };
+                best_order = if better { o } else { best_order };
             }
-            if last <= self.heap[best] {
+            if last_order <= best_order {
                 break;
             }
-            self.heap[i] = self.heap[best];
+            heap[i] = heap[best];
             i = best;
         }
-        self.heap[i] = last;
+        heap[i] = last;
         Some(top)
     }
 }

@@ -6,13 +6,13 @@
 //! the other copies of the waiter are stale and ignored when they surface.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
 use crate::context::{self, with_core, LAST_PANIC};
 use crate::core::{Killed, Outcome, Waiter, WaitsFor, WakeReason};
 use crate::error::WaitKind;
-use crate::task::TypedCell;
 use crate::time::SimTime;
 
 /// Parks the running task until woken; `enqueue` registers the waiter with the
@@ -60,7 +60,7 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
             with_core(|core| {
                 let tasks = core.tasks.borrow();
                 match tasks.get(key) {
-                    Some(t) if t.cell.id == id => core
+                    Some(t) if t.id == id => core
                         .joiners
                         .borrow_mut()
                         .entry(key as u32)
@@ -78,11 +78,14 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
 }
 
 /// Runs a task's body, storing its value; reports how it ended.
-pub(crate) fn run_job<T, F: FnOnce() -> T>(f: F, cell: Rc<TypedCell<T>>) -> Outcome {
+pub(crate) fn run_job<T, F: FnOnce() -> T>(
+    f: F,
+    result: &RefCell<Option<crate::task::TaskResult<T>>>,
+) -> Outcome {
     LAST_PANIC.with(|p| p.borrow_mut().take());
     match panic::catch_unwind(AssertUnwindSafe(f)) {
         Ok(v) => {
-            *cell.result.borrow_mut() = Some(Ok(v));
+            *result.borrow_mut() = Some(Ok(v));
             Outcome::Done
         }
         Err(payload) if payload.is::<Killed>() => Outcome::Killed,

@@ -29,16 +29,16 @@ pub(crate) enum Suspend {
 /// A pooled coroutine.
 pub(crate) struct Worker {
     coro: Coroutine<Resume, Suspend, (), SlotStack>,
-    /// (guard, limit, top) of its stack.
-    pub bounds: [usize; 3],
+    /// The top of its stack (the allocator derives the other bounds).
+    pub top: usize,
 }
 
 impl Worker {
     /// A worker running on `stack`.
     pub fn new(stack: SlotStack) -> Self {
-        let bounds = [stack.guard, stack.limit, stack.top];
+        let top = stack.top;
         let coro = Coroutine::with_stack(stack, job_loop);
-        Worker { coro, bounds }
+        Worker { coro, top }
     }
 
     /// Resumes the worker; returns why it stopped.
@@ -67,8 +67,9 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
             return;
         }
         context::set_yielder(y);
-        let job = context::with_core(|core| core.take_current_job());
-        let outcome = job();
+        let cell = context::with_core(|core| core.current_cell());
+        let outcome = cell.body.run();
+        drop(cell);
         context::with_core(|core| core.set_outcome(outcome));
         cmd = y.suspend(Suspend::Finished);
     }

@@ -126,7 +126,7 @@ fn current_owner() -> Owner {
         let key = core.current_key();
         Owner {
             key,
-            id: core.tasks.borrow()[key as usize].cell.id,
+            id: core.tasks.borrow()[key as usize].id,
         }
     })
 }
@@ -151,7 +151,7 @@ impl<T> Drop for MutexGuard<'_, T> {
         let next = self.inner.waiters.wake_one().map(|w| {
             with_core(|core| Owner {
                 key: w.key,
-                id: core.tasks.borrow()[w.key as usize].cell.id,
+                id: core.tasks.borrow()[w.key as usize].id,
             })
         });
         self.inner.owner.set(next);
