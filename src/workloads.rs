@@ -94,6 +94,26 @@ pub fn w3_churn(tasks: u64) -> Measured {
     m
 }
 
+/// The floor under W3 on this machine: the first touch of `n` fresh stacks of
+/// `stack_size` bytes from the pool's own allocator (the kernel maps and zeroes a
+/// page at each). Each of W3's million tasks is alive at once and needs the top
+/// page of a stack of its own, so no run of W3 can beat this figure per task.
+pub fn fresh_page_floor(n: usize, stack_size: usize) -> Measured {
+    let mut stacks = crate::runtime::FreshStacks::carve(n, stack_size)
+        .expect("the fresh-page floor maps its stacks");
+    let start = Instant::now();
+    let touched = stacks.touch_all();
+    let wall = start.elapsed();
+    assert_eq!(touched, n);
+    assert!(stacks.resident_of_first() > 0);
+    Measured {
+        wall,
+        units: n as u64,
+        peak_rss: crate::rss::peak_rss(),
+        base_rss: None,
+    }
+}
+
 /// W4: `tasks` tasks all block on one semaphore, then are released one by one and exit.
 pub fn w4_alive(tasks: u64) -> Measured {
     let base = crate::rss::current_rss();

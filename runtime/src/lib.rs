@@ -74,7 +74,7 @@ pub use config::{
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
-pub use stack::GuardMode;
+pub use stack::{FreshStacks, GuardMode};
 pub use sync::{BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Semaphore, SyncPoint};
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};

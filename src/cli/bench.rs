@@ -27,6 +27,10 @@ pub struct BenchArgs {
 
 const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
 
+/// Parts of workloads that run in a child of their own: W4's smaller size, and
+/// the fresh-page floor printed with W3.
+const PARTS: [&str; 2] = ["W4S", "W3F"];
+
 /// Runs the benchmark command; returns the exit status.
 pub fn run(args: BenchArgs) -> i32 {
     let names: Vec<String> = if args.workloads.is_empty() {
@@ -35,7 +39,7 @@ pub fn run(args: BenchArgs) -> i32 {
         args.workloads.iter().map(|s| s.to_uppercase()).collect()
     };
     for n in &names {
-        if !ALL.contains(&n.as_str()) && n != "W4S" {
+        if !ALL.contains(&n.as_str()) && !PARTS.contains(&n.as_str()) {
             errln!(
                 "error: unknown workload `{n}`\n  help: choose among {}",
                 ALL.join(", ")
@@ -73,6 +77,9 @@ pub fn run(args: BenchArgs) -> i32 {
                 outln!("W3 churn ns_per_task {ns:.1}");
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
                 outln!("W3 churn peak_rss_mb {rss:.0}");
+                let floor = runs_of("W3F", args.runs, args.quick);
+                let floor = median(floor.iter().map(Measured::ns_per_unit).collect());
+                outln!("W3 churn fresh_page_ns {floor:.1}");
             }
             "W6" => {
                 let delivered = median(runs.iter().map(|m| m.units as f64).collect());
@@ -109,6 +116,11 @@ fn run_one(name: &str, scale: u64) -> Measured {
         "W2" if scale > 1 => workloads::w2_timers(1_000, 10),
         "W2" => workloads::w2_timers(10_000, 100),
         "W3" => workloads::w3_churn(1_000_000 / scale),
+        // One touched page per stack slot of the default size, as W3's tasks touch.
+        "W3F" => workloads::fresh_page_floor(
+            100_000 / scale as usize,
+            p2psim::runtime::DEFAULT_STACK_SIZE,
+        ),
         "W4S" => workloads::w4_alive(100_000 / scale),
         "W4" => workloads::w4_alive(1_000_000 / scale),
         "W6" => workloads::w6_flood(100_000 / scale, 1_000 / scale),

@@ -1,0 +1,38 @@
+//! `p2psim bench --quick`: every figure line of a workload is printed, with a
+//! positive number (sizes divided by 100, so it runs in a debug build).
+
+use std::process::Command;
+
+fn bench(workloads: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_p2psim"))
+        .args(["bench", "--quick", "--runs", "1"])
+        .args(workloads)
+        .output()
+        .expect("p2psim runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn figure(text: &str, prefix: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line `{prefix} ...` in:\n{text}"));
+    line.rsplit(' ').next().unwrap().parse().expect("a number")
+}
+
+#[test]
+fn w3_prints_its_time_its_memory_and_the_fresh_page_floor() {
+    let text = bench(&["W3"]);
+    assert!(figure(&text, "W3 churn ns_per_task") > 0.0);
+    assert!(figure(&text, "W3 churn peak_rss_mb") > 0.0);
+    assert!(figure(&text, "W3 churn fresh_page_ns") > 0.0);
+}
+
+#[test]
+fn w1_and_w2_print_one_figure_each() {
+    let text = bench(&["W1", "W2"]);
+    assert!(figure(&text, "W1 pingpong ns_per_roundtrip") > 0.0);
+    assert!(figure(&text, "W2 timers ns_per_wakeup") > 0.0);
+    assert_eq!(text.lines().count(), 2, "{text}");
+}
