@@ -9,7 +9,11 @@ fn bench(workloads: &[&str]) -> String {
         .args(workloads)
         .output()
         .expect("p2psim runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
