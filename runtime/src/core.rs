@@ -135,8 +135,6 @@ pub(crate) struct Core {
     due: RefCell<Vec<usize>>,
     /// Set by `stop()`: the run returns after the current task suspends.
     pub stop_requested: Cell<bool>,
-    /// Where each task's hot memory is, by slab key (see `prefetch`).
-    pub hints: RefCell<Vec<Hint>>,
 }
 
 /// A closure run by the scheduler itself at a virtual time (it must not block).
@@ -184,7 +182,6 @@ impl Core {
             tearing_down: Cell::new(false),
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
-            hints: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
         }
     }
@@ -239,14 +236,6 @@ impl Core {
         let cell = Rc::new(TaskCell::new(id, name, daemon, now, Body::new(f)));
         let key = self.tasks.borrow_mut().insert(TaskSlot::new(cell.clone()));
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
-        {
-            let mut hints = self.hints.borrow_mut();
-            if key < hints.len() {
-                hints[key] = Hint::NONE;
-            } else {
-                hints.resize(key + 1, Hint::NONE);
-            }
-        }
         if runnable {
             cell.state.set(TaskState::Runnable);
             self.ready.borrow_mut().push_back(key32);
@@ -540,7 +529,9 @@ impl Core {
             self.release_slot();
         }
         // A task killed before it ran drops its closure now, not with its last handle.
-        t.cell.body.drop_job();
+        if t.worker.get() == NO_WORKER {
+            t.cell.body.drop_job();
+        }
         t.worker.get()
     }
 
@@ -693,16 +684,8 @@ impl Core {
         let key = self.current_key() as usize;
         let top = self.current_stack.get()[2];
         let lines = top.saturating_sub(sp) / 64;
-        if let Some(h) = self.hints.borrow_mut().get_mut(key) {
-            *h = h.with_stack(sp, lines);
-        }
-    }
-
-    /// Records the worker a task was bound to.
-    #[inline]
-    pub fn note_worker(&self, key: u32, worker: u32) {
-        if let Some(h) = self.hints.borrow_mut().get_mut(key as usize) {
-            *h = h.with_worker(worker);
+        if let Some(t) = self.tasks.borrow().get(key) {
+            t.hint.set(t.hint.get().with_stack(sp, lines));
         }
     }
 
@@ -722,9 +705,8 @@ impl Core {
             }
         };
         let tasks = self.tasks.borrow();
-        let cell = tasks.get(key as usize)?;
-        let addr = &**cell as *const Header as usize;
-        Some((addr, *self.hints.borrow().get(key as usize)?))
+        let t = tasks.get(key as usize)?;
+        Some((&**t as *const Header as usize, t.hint.get()))
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -257,7 +257,7 @@ impl WorkerPool {
                 }
                 w = self.bind_worker(core);
                 t.worker.set(w);
-                core.note_worker(key, w);
+                t.hint.set(t.hint.get().with_worker(w));
             }
             t.state.set(crate::TaskState::Running);
             (w, t.id)

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use crate::context;
 use crate::core::{Outcome, WaitsFor, WakeReason, NO_WORKER};
 use crate::error::WaitKind;
+use crate::prefetch::Hint;
 use crate::time::SimTime;
 
 /// A task's name, as given to `spawn`; static strings cost no allocation.
@@ -178,19 +179,25 @@ impl TaskCell<()> {
     }
 }
 
-/// The scheduler's entry for a live task: the cell, and a thin pointer to its
-/// header. Reaching a field through the `Rc<dyn>` alone would first read the
-/// body's alignment from the vtable, one more dependent load on every hot path.
+/// The scheduler's entry for a live task: the cell, a thin pointer to its
+/// header (reaching a field through the `Rc<dyn>` alone would first read the
+/// body's alignment from the vtable, one more dependent load on every hot path),
+/// and where its memory is, for prefetching it without touching the cell.
 pub(crate) struct TaskSlot {
     pub cell: AnyCell,
     hdr: NonNull<Header>,
+    pub hint: Cell<Hint>,
 }
 
 impl TaskSlot {
     /// The entry of `cell`, whose header is at `hdr`.
     pub(crate) fn new<B: AnyBody + 'static>(cell: Rc<TaskCell<B>>) -> TaskSlot {
         let hdr = NonNull::from(&cell.hdr);
-        TaskSlot { cell, hdr }
+        TaskSlot {
+            cell,
+            hdr,
+            hint: Cell::new(Hint::NONE),
+        }
     }
 }
 

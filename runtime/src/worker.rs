@@ -69,6 +69,7 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
         context::set_yielder(y);
         let cell = context::with_core(|core| core.current_cell());
         let outcome = cell.body.run();
+        // Not held while the worker idles: the cell may be the task's last owner.
         drop(cell);
         context::with_core(|core| core.set_outcome(outcome));
         cmd = y.suspend(Suspend::Finished);
