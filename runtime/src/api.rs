@@ -123,6 +123,29 @@ where
     }
 }
 
+/// Spawns like [`spawn_any`] a task that starts by reading the memory at `addrs`
+/// (its node's state, say): the scheduler prefetches those lines together with the
+/// task's own memory just before the task's turn, so that a simulation whose
+/// handlers each visit a random node of a large network does not wait on cache
+/// misses per message. Addresses are only hints: any value is safe, 0 means none.
+pub fn spawn_with_prefetch<T, F>(
+    name: impl Into<TaskName>,
+    addrs: [usize; 2],
+    f: F,
+) -> Result<JoinHandle<T>, SpawnError>
+where
+    T: 'static,
+    F: FnOnce() -> T + 'static,
+{
+    with_core(|c| match c.spawn(name.into(), false, f) {
+        (_, true) => Err(SpawnError::Rejected),
+        (h, false) => {
+            c.tasks.borrow()[h.key].touch.set(addrs);
+            Ok(h)
+        }
+    })
+}
+
 /// The current virtual time, from a task or a `call_at` callback.
 pub fn clock() -> SimTime {
     with_core(|c| c.now.get())

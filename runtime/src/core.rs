@@ -12,11 +12,11 @@ use std::time::Duration;
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use slab::Slab;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
 use crate::prefetch::Hint;
+use crate::table::Table;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
@@ -97,8 +97,8 @@ pub(crate) struct Core {
     pub config: RuntimeConfig,
     pub now: Cell<SimTime>,
     pub current: Cell<Option<u32>>,
-    pub tasks: RefCell<Slab<TaskSlot>>,
-    /// Tasks joining each task, by slab key: few tasks are joined, so the list
+    pub tasks: RefCell<Table<TaskSlot>>,
+    /// Tasks joining each task, by task key: few tasks are joined, so the list
     /// lives here rather than in every task's record.
     pub joiners: RefCell<BTreeMap<u32, Vec<Waiter>>>,
     pub ready: RefCell<VecDeque<u32>>,
@@ -129,7 +129,7 @@ pub(crate) struct Core {
     /// Set while the runtime is dropped: every resumed task unwinds at once.
     pub tearing_down: Cell<bool>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
-    callbacks: RefCell<Slab<Callback>>,
+    callbacks: RefCell<Table<Callback>>,
     /// Callbacks due at the instant being advanced to, reused so that message
     /// arrivals allocate nothing here.
     due: RefCell<Vec<usize>>,
@@ -142,6 +142,9 @@ pub(crate) type Callback = Box<dyn FnOnce()>;
 
 /// Below this many live tasks everything stays in cache (see `Core::prefetching`).
 const PREFETCH_MIN_TASKS: usize = 64;
+
+/// How many callbacks ahead of the one running the scheduler prefetches.
+const CALLBACK_LOOKAHEAD: usize = 4;
 
 /// Timer keys at or above this mark callbacks, not task waits.
 const CALLBACK_KEY: u32 = 1 << 31;
@@ -157,7 +160,7 @@ impl Core {
             config,
             now: Cell::new(SimTime::ZERO),
             current: Cell::new(None),
-            tasks: RefCell::new(Slab::new()),
+            tasks: RefCell::new(Table::default()),
             joiners: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerHeap::default()),
@@ -180,7 +183,7 @@ impl Core {
             current_stack: Cell::new([0; 3]),
             software_guard: Cell::new(false),
             tearing_down: Cell::new(false),
-            callbacks: RefCell::new(Slab::new()),
+            callbacks: RefCell::new(Table::default()),
             due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
         }
@@ -314,7 +317,10 @@ impl Core {
                 woke |= self.wake(w, WakeReason::TimedOut);
             }
             drop(timers);
-            for &index in &due {
+            for (i, &index) in due.iter().enumerate() {
+                if let Some(&ahead) = due.get(i + CALLBACK_LOOKAHEAD) {
+                    self.prefetch_callback(ahead);
+                }
                 let f = self.callbacks.borrow_mut().remove(index);
                 f();
                 woke |= !self.ready.borrow().is_empty();
@@ -323,6 +329,19 @@ impl Core {
             *self.due.borrow_mut() = due;
             if woke || self.stop_requested.get() {
                 return Advance::Ready;
+            }
+        }
+    }
+
+    /// Asks for the memory of callback `index` (its closure was boxed when it was
+    /// scheduled, one hop's worth of messages ago, so it has left the caches).
+    #[inline]
+    fn prefetch_callback(&self, index: usize) {
+        if let Some(f) = self.callbacks.borrow().get(index) {
+            let addr = &**f as *const dyn FnOnce() as *const u8 as usize;
+            let size = std::mem::size_of_val(&**f);
+            for line in (0..size).step_by(64) {
+                crate::prefetch::line(addr + line);
             }
         }
     }
@@ -603,13 +622,14 @@ impl Core {
         if ready.iter().any(|&k| !tasks[k as usize].daemon) {
             return false;
         }
-        tasks.iter().all(|(_, t)| {
+        let all_parked = tasks.iter().all(|(_, t)| {
             t.daemon
                 || matches!(
                     t.state.get(),
                     TaskState::Blocked | TaskState::Waiting | TaskState::New
                 )
-        })
+        });
+        all_parked
     }
 
     /// Records a deadlock failure naming `keys` (or every parked task when `None`).
@@ -690,9 +710,10 @@ impl Core {
     }
 
     /// The task that will most likely run after the current one (the run queue's
-    /// front, else the earliest timer's task): its cell's address and its hint.
+    /// front, else the earliest timer's task): its cell's address, its hint and the
+    /// memory its spawner said it reads first.
     #[inline]
-    pub fn next_hint(&self) -> Option<(usize, Hint)> {
+    pub fn next_hint(&self) -> Option<(usize, Hint, [usize; 2])> {
         let key = match self.ready.borrow().front() {
             Some(&k) => k,
             None => {
@@ -706,7 +727,7 @@ impl Core {
         };
         let tasks = self.tasks.borrow();
         let t = tasks.get(key as usize)?;
-        Some((&**t as *const Header as usize, t.hint.get()))
+        Some((&**t as *const Header as usize, t.hint.get(), t.touch.get()))
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -57,6 +57,7 @@ mod report;
 mod runtime;
 mod stack;
 mod sync;
+mod table;
 mod task;
 mod time;
 mod timers;
@@ -66,7 +67,7 @@ mod worker;
 
 pub use api::{
     call_at, clock, current, in_task, now, sleep, sleep_until, spawn, spawn_any, spawn_daemon,
-    stop, try_spawn, yield_now,
+    spawn_with_prefetch, stop, try_spawn, yield_now,
 };
 pub use config::{
     ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, TieBreak, DEFAULT_STACK_SIZE,

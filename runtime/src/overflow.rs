@@ -102,7 +102,7 @@ pub(crate) fn report_overflow(core: &Core) -> ! {
     let [_, limit, top] = core.current_stack.get();
     write_str("p2psim: simulation failed: stack overflow in task '");
     if let Some(key) = core.current.get() {
-        // SAFETY: the running task cannot be mutating the slab while it faults on
+        // SAFETY: the running task cannot be mutating the task table while it faults on
         // its own stack in a way we could observe half-done: we read one name.
         if let Ok(tasks) = unsafe { core.tasks.try_borrow_unguarded() } {
             if let Some(t) = tasks.get(key as usize) {

@@ -6,7 +6,7 @@
 //! task one step ahead (the run queue's front, or the earliest timer), so it asks
 //! for those lines before resuming the current task, and they arrive while it runs.
 
-/// Where a parked task's hot memory is, kept per slab key and packed into one
+/// Where a parked task's hot memory is, kept per task key and packed into one
 /// word (a million blocked tasks hold a million hints): the cache line where it
 /// last suspended, how many lines of stack it uses above it, and its worker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

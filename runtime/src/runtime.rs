@@ -280,10 +280,15 @@ impl WorkerPool {
     /// Warms the caches for the task expected to run after this one (see `prefetch`).
     #[inline]
     fn prefetch_next(&self, core: &Core) {
-        let Some((cell, hint)) = core.next_hint() else {
+        let Some((cell, hint, touch)) = core.next_hint() else {
             return;
         };
         prefetch::line(cell);
+        for addr in touch {
+            if addr != 0 {
+                prefetch::line(addr);
+            }
+        }
         if let Some(w) = hint.worker().and_then(|w| self.workers.get(w)) {
             let addr = w as *const Worker as usize;
             prefetch::line(addr);

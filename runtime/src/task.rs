@@ -187,6 +187,9 @@ pub(crate) struct TaskSlot {
     pub cell: AnyCell,
     hdr: NonNull<Header>,
     pub hint: Cell<Hint>,
+    /// Memory the task reads first, named by its spawner (0: none); prefetched with
+    /// the task's own (see `api::spawn_with_prefetch`).
+    pub touch: Cell<[usize; 2]>,
 }
 
 impl TaskSlot {
@@ -197,6 +200,7 @@ impl TaskSlot {
             cell,
             hdr,
             hint: Cell::new(Hint::NONE),
+            touch: Cell::new([0; 2]),
         }
     }
 }

@@ -9,7 +9,7 @@ pub(crate) struct Timer {
     pub time: u64,
     /// Insertion order: same-time timers fire first-in first-out.
     pub seq: u64,
-    /// The task's slab key.
+    /// The task's key.
     pub key: u32,
     /// The wait this timer ends; stale once the task was woken otherwise.
     pub wait: u64,

@@ -30,161 +30,163 @@ impl Hasher for IdHasher {
 /// Up to this many ids are looked up by scanning; beyond, a hash set indexes them.
 const SCAN_LIMIT: usize = 8;
 
-/// Seen search ids with expiry; memory is bounded by the ids seen within one expiry period.
+/// Entries kept inline before a node's cache spills to the heap: a flood visits a
+/// node once per search, so most nodes hold one or two live ids, and inline entries
+/// keep a visit to one cache line of the node's state (the cost of a flood is the
+/// memory latency of one random node per delivery).
+const INLINE: usize = 2;
+
+/// One remembered id and when it is forgotten.
+type Entry = (SimTime, SearchId);
+
+/// Seen search ids with expiry; memory is bounded by the ids seen within one expiry
+/// period. 48 bytes: the expiry period is the caller's (one per mechanism, not per node).
 pub struct SeenCache {
-    expiry: Duration,
-    /// When the oldest id expires (`SimTime::MAX` when empty), kept inline so that a
-    /// visit with nothing to forget does not touch the heap.
-    next_expiry: SimTime,
-    order: SmallFifo,
+    /// The ids, oldest first from `head`, while there are at most `INLINE`.
+    ring: [Entry; INLINE],
+    head: u8,
+    len: u8,
+    /// All the ids instead, oldest first, while there are more (then `len` is 0);
+    /// `None` whenever it would be empty, so a visit touches only the ring's line.
+    spill: Option<Box<Spill>>,
+}
+
+#[derive(Default)]
+struct Spill {
+    order: VecDeque<Entry>,
     /// An index of `order`, kept only while it holds more than `SCAN_LIMIT` ids.
     ids: HashSet<SearchId, BuildHasherDefault<IdHasher>>,
 }
 
+impl Default for SeenCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl SeenCache {
-    /// A cache forgetting each id `expiry` after it was first seen.
-    pub fn new(expiry: Duration) -> Self {
+    /// An empty cache.
+    pub fn new() -> Self {
         SeenCache {
-            expiry,
-            next_expiry: SimTime::MAX,
-            order: SmallFifo::default(),
-            ids: HashSet::default(),
+            ring: [(SimTime::ZERO, 0); INLINE],
+            head: 0,
+            len: 0,
+            spill: None,
         }
     }
 
-    /// Records `id` as seen at `now`; returns false if it was seen (and not yet forgotten).
-    pub fn first_sight(&mut self, id: SearchId, now: SimTime) -> bool {
+    /// Records `id` as seen at `now`, to be forgotten `expiry` later; returns false
+    /// if it was seen (and not yet forgotten).
+    pub fn first_sight(&mut self, id: SearchId, now: SimTime, expiry: Duration) -> bool {
         self.forget_expired(now);
         if self.contains(id) {
             return false;
         }
-        let expires = now.saturating_add(self.expiry);
-        self.order.push_back((expires, id));
-        self.next_expiry = self.next_expiry.min(expires);
-        match self.order.len() {
-            n if n == SCAN_LIMIT + 1 => self.ids.extend(self.order.iter().map(|e| e.1)),
-            n if n > SCAN_LIMIT + 1 => {
-                self.ids.insert(id);
-            }
-            _ => {}
-        }
+        self.push_back((now.saturating_add(expiry), id));
         true
     }
 
     fn contains(&self, id: SearchId) -> bool {
-        if self.order.len() <= SCAN_LIMIT {
-            self.order.iter().any(|e| e.1 == id)
+        match &self.spill {
+            Some(s) if s.order.len() > SCAN_LIMIT => s.ids.contains(&id),
+            Some(s) => s.order.iter().any(|e| e.1 == id),
+            None => self.ring_iter().any(|e| e.1 == id),
+        }
+    }
+
+    fn ring_iter(&self) -> impl Iterator<Item = &Entry> {
+        (0..self.len as usize).map(move |i| &self.ring[(self.head as usize + i) % INLINE])
+    }
+
+    fn push_back(&mut self, e: Entry) {
+        if self.spill.is_none() && (self.len as usize) < INLINE {
+            self.ring[(self.head as usize + self.len as usize) % INLINE] = e;
+            self.len += 1;
+            return;
+        }
+        // Move the ring into the spill queue first so the order stays oldest first.
+        let mut ring = [(SimTime::ZERO, 0); INLINE];
+        let n = self.len as usize;
+        for (i, slot) in ring.iter_mut().enumerate().take(n) {
+            *slot = self.ring[(self.head as usize + i) % INLINE];
+        }
+        self.len = 0;
+        self.head = 0;
+        let s = self.spill.get_or_insert_with(Box::default);
+        s.order.extend(ring.into_iter().take(n));
+        s.order.push_back(e);
+        match s.order.len() {
+            len if len == SCAN_LIMIT + 1 => {
+                let all: Vec<SearchId> = s.order.iter().map(|e| e.1).collect();
+                s.ids.extend(all);
+            }
+            len if len > SCAN_LIMIT + 1 => {
+                s.ids.insert(e.1);
+            }
+            _ => {}
+        }
+    }
+
+    #[cfg(test)]
+    fn front(&self) -> Option<&Entry> {
+        if self.len > 0 {
+            Some(&self.ring[self.head as usize])
         } else {
-            self.ids.contains(&id)
+            self.spill.as_ref().and_then(|s| s.order.front())
         }
     }
 
     /// Forgets the ids whose time is up at `now`; returns how many.
     pub fn forget_expired(&mut self, now: SimTime) -> usize {
-        if self.next_expiry > now {
-            return 0;
-        }
         let mut n = 0;
         // Ids expire in the order they were seen: the oldest is at the front.
-        while let Some(&(t, id)) = self.order.front() {
+        while self.len > 0 && self.ring[self.head as usize].0 <= now {
+            self.head = ((self.head as usize + 1) % INLINE) as u8;
+            self.len -= 1;
+            n += 1;
+        }
+        let Some(s) = self.spill.as_mut() else {
+            return n;
+        };
+        while let Some(&(t, id)) = s.order.front() {
             if t > now {
                 break;
             }
-            self.order.pop_front();
-            self.ids.remove(&id);
+            s.order.pop_front();
+            if !s.ids.is_empty() {
+                s.ids.remove(&id);
+            }
             n += 1;
         }
-        self.next_expiry = self.order.front().map_or(SimTime::MAX, |e| e.0);
-        if self.order.len() <= SCAN_LIMIT && !self.ids.is_empty() {
-            self.ids = HashSet::default();
-        }
-        if self.order.is_empty() {
-            self.order.release_spill();
+        if s.order.is_empty() {
+            self.spill = None;
+        } else if s.order.len() <= SCAN_LIMIT && !s.ids.is_empty() {
+            s.ids = HashSet::default();
         }
         n
     }
 
     /// Ids remembered now.
     pub fn len(&self) -> usize {
-        self.order.len()
+        self.len as usize + self.spill.as_ref().map_or(0, |s| s.order.len())
     }
 
     /// Whether no id is remembered.
     pub fn is_empty(&self) -> bool {
-        self.order.is_empty()
-    }
-}
-
-/// Entries of the cache kept inline before a node's FIFO spills to the heap: a
-/// flood visits a node once per search, so most nodes hold one or two live ids,
-/// and an inline ring saves a pointer chase per delivery on a random node.
-const INLINE: usize = 4;
-
-/// A FIFO of (expiry, id): an inline ring of `INLINE` entries, and a heap
-/// queue that takes over (keeping the order) while more are live.
-#[derive(Default)]
-struct SmallFifo {
-    ring: [(SimTime, SearchId); INLINE],
-    head: usize,
-    len: usize,
-    spill: VecDeque<(SimTime, SearchId)>,
-}
-
-impl SmallFifo {
-    fn len(&self) -> usize {
-        self.len + self.spill.len()
-    }
-
-    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn push_back(&mut self, e: (SimTime, SearchId)) {
-        if self.spill.is_empty() && self.len < INLINE {
-            self.ring[(self.head + self.len) % INLINE] = e;
-            self.len += 1;
-            return;
-        }
-        // Move the ring into the spill queue first so the order stays oldest first.
-        while self.len > 0 {
-            let front = self.ring[self.head];
-            self.spill.push_back(front);
-            self.head = (self.head + 1) % INLINE;
-            self.len -= 1;
-        }
-        self.spill.push_back(e);
+    /// Ids in the hash index (only caches holding more than `SCAN_LIMIT` have one).
+    #[cfg(test)]
+    fn indexed(&self) -> usize {
+        self.spill.as_ref().map_or(0, |s| s.ids.len())
     }
 
-    fn front(&self) -> Option<&(SimTime, SearchId)> {
-        if self.len > 0 {
-            Some(&self.ring[self.head])
-        } else {
-            self.spill.front()
-        }
-    }
-
-    fn pop_front(&mut self) -> Option<(SimTime, SearchId)> {
-        if self.len > 0 {
-            let e = self.ring[self.head];
-            self.head = (self.head + 1) % INLINE;
-            self.len -= 1;
-            Some(e)
-        } else {
-            self.spill.pop_front()
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &(SimTime, SearchId)> {
-        (0..self.len)
-            .map(move |i| &self.ring[(self.head + i) % INLINE])
-            .chain(self.spill.iter())
-    }
-
-    /// Frees a large spill buffer once the cache is empty (memory stays bounded).
-    fn release_spill(&mut self) {
-        if self.spill.capacity() > 64 {
-            self.spill = VecDeque::new();
-        }
+    /// The remembered ids, oldest first.
+    #[cfg(test)]
+    fn entries(&self) -> Vec<Entry> {
+        let spill = self.spill.iter().flat_map(|s| s.order.iter());
+        self.ring_iter().chain(spill).copied().collect()
     }
 }
 
@@ -196,48 +198,64 @@ mod tests {
         SimTime::from_nanos(ms * 1_000_000)
     }
 
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn a_cache_is_one_half_of_a_cache_line() {
+        assert_eq!(std::mem::size_of::<SeenCache>(), 48);
+    }
+
     #[test]
     fn an_id_is_declined_until_it_expires() {
-        let mut c = SeenCache::new(Duration::from_millis(100));
-        assert!(c.first_sight(7, t(0)));
-        assert!(!c.first_sight(7, t(99)));
-        assert!(c.first_sight(7, t(100)));
+        let mut c = SeenCache::new();
+        assert!(c.first_sight(7, t(0), 100 * MS));
+        assert!(!c.first_sight(7, t(99), 100 * MS));
+        assert!(c.first_sight(7, t(100), 100 * MS));
     }
 
     #[test]
     fn memory_stays_bounded_in_a_long_run() {
-        let mut c = SeenCache::new(Duration::from_millis(50));
+        let mut c = SeenCache::new();
         let mut peak = 0;
         // 100,000 searches, one per millisecond: at most 50 are remembered at once.
         for i in 0..100_000u64 {
-            assert!(c.first_sight(i, t(i)));
+            assert!(c.first_sight(i, t(i), 50 * MS));
             peak = peak.max(c.len());
         }
         assert_eq!(peak, 50);
-        assert_eq!(c.ids.len(), c.len());
+        assert_eq!(c.indexed(), c.len());
         // Back under the scan limit the index is dropped.
         c.forget_expired(t(100_000 + 45));
-        assert_eq!((c.len(), c.ids.len()), (4, 0));
-        assert!(!c.first_sight(99_999, t(100_000 + 45)));
+        assert_eq!((c.len(), c.indexed()), (4, 0));
+        assert!(!c.first_sight(99_999, t(100_000 + 45), 50 * MS));
+        c.forget_expired(t(200_000));
+        assert!(c.is_empty());
     }
 
     #[test]
-    fn the_small_fifo_keeps_order_across_spills() {
-        let mut f = SmallFifo::default();
-        let mut model = VecDeque::new();
+    fn entries_keep_their_order_across_spills() {
+        let mut c = SeenCache::new();
+        let mut model: VecDeque<Entry> = VecDeque::new();
         let mut x = 7u64;
-        for i in 0..2000u64 {
+        let mut clock = 0u64;
+        for i in 0..5000u64 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
-            if (x >> 60) < 9 {
-                let e = (t(i), i);
-                f.push_back(e);
-                model.push_back(e);
-            } else {
-                assert_eq!(f.pop_front(), model.pop_front());
+            // Bursts of new ids, then pauses that let some expire.
+            clock += if (x >> 60) < 11 { 0 } else { (x >> 40) % 7 };
+            let expiry = 5 * MS;
+            let now = t(clock);
+            while model.front().is_some_and(|e| e.0 <= now) {
+                model.pop_front();
             }
-            assert_eq!(f.len(), model.len());
-            assert_eq!(f.front(), model.front());
-            assert!(f.iter().eq(model.iter()));
+            let first = c.first_sight(i, now, expiry);
+            assert!(first);
+            model.push_back((now.saturating_add(expiry), i));
+            assert_eq!(c.len(), model.len());
+            assert_eq!(c.entries(), model.iter().copied().collect::<Vec<_>>());
+            assert_eq!(c.front(), model.front());
+            if let Some(&(_, old)) = model.front() {
+                assert!(!c.first_sight(old, now, expiry));
+            }
         }
     }
 }
