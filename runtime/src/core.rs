@@ -16,13 +16,13 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
 use crate::prefetch::Hint;
-use crate::table::Table;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
 use crate::time::SimTime;
 use crate::timers::TimerHeap;
 use crate::trace;
+use slab::Slab;
 
 /// Marks a task that has no worker yet.
 pub(crate) const NO_WORKER: u32 = u32::MAX;
@@ -82,6 +82,18 @@ pub(crate) struct PoolState {
     pub queue: VecDeque<(u32, TaskId, SimTime)>,
 }
 
+/// Where the memory of the task expected to run next is (see `Core::next_hint`).
+pub(crate) struct NextTask {
+    /// Its cell's header.
+    pub header: usize,
+    /// Bytes of its cell to fetch from the header on.
+    pub cell: usize,
+    /// Its stack and worker.
+    pub hint: Hint,
+    /// What its spawner said it reads first.
+    pub touch: [usize; 2],
+}
+
 /// What the scheduler found when the run queue was empty.
 pub(crate) enum Advance {
     /// Timers fired: tasks are ready.
@@ -97,7 +109,7 @@ pub(crate) struct Core {
     pub config: RuntimeConfig,
     pub now: Cell<SimTime>,
     pub current: Cell<Option<u32>>,
-    pub tasks: RefCell<Table<TaskSlot>>,
+    pub tasks: RefCell<Slab<TaskSlot>>,
     /// Tasks joining each task, by task key: few tasks are joined, so the list
     /// lives here rather than in every task's record.
     pub joiners: RefCell<BTreeMap<u32, Vec<Waiter>>>,
@@ -129,7 +141,7 @@ pub(crate) struct Core {
     /// Set while the runtime is dropped: every resumed task unwinds at once.
     pub tearing_down: Cell<bool>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
-    callbacks: RefCell<Table<Callback>>,
+    callbacks: RefCell<Slab<Callback>>,
     /// Callbacks due at the instant being advanced to, reused so that message
     /// arrivals allocate nothing here.
     due: RefCell<Vec<usize>>,
@@ -160,7 +172,7 @@ impl Core {
             config,
             now: Cell::new(SimTime::ZERO),
             current: Cell::new(None),
-            tasks: RefCell::new(Table::default()),
+            tasks: RefCell::new(Slab::new()),
             joiners: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerHeap::default()),
@@ -183,7 +195,7 @@ impl Core {
             current_stack: Cell::new([0; 3]),
             software_guard: Cell::new(false),
             tearing_down: Cell::new(false),
-            callbacks: RefCell::new(Table::default()),
+            callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
         }
@@ -713,21 +725,40 @@ impl Core {
     /// front, else the earliest timer's task): its cell's address, its hint and the
     /// memory its spawner said it reads first.
     #[inline]
-    pub fn next_hint(&self) -> Option<(usize, Hint, [usize; 2])> {
-        let key = match self.ready.borrow().front() {
-            Some(&k) => k,
+    pub fn next_hint(&self) -> Option<NextTask> {
+        let ready = self.ready.borrow();
+        // What a spawner named is fetched two turns ahead: a task's first reads
+        // wait on main memory, which one other task's turn does not always cover.
+        let (key, touch_key) = match ready.front() {
+            Some(&k) => (k, ready.get(1).copied().unwrap_or(k)),
             None => {
                 let timers = self.timers.borrow();
                 let t = timers.peek()?;
                 if t.key >= CALLBACK_KEY {
                     return None;
                 }
-                t.key
+                (t.key, t.key)
             }
         };
+        drop(ready);
         let tasks = self.tasks.borrow();
         let t = tasks.get(key as usize)?;
-        Some((&**t as *const Header as usize, t.hint.get(), t.touch.get()))
+        let touch = tasks
+            .get(touch_key as usize)
+            .map_or([0; 2], |u| u.touch.get());
+        // The whole cell: a task's first run reads its closure beyond the header.
+        let first = t.worker.get() == NO_WORKER;
+        let cell = if first {
+            std::mem::size_of_val(&*t.cell)
+        } else {
+            1
+        };
+        Some(NextTask {
+            header: &**t as *const Header as usize,
+            cell,
+            hint: t.hint.get(),
+            touch,
+        })
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -57,7 +57,6 @@ mod report;
 mod runtime;
 mod stack;
 mod sync;
-mod table;
 mod task;
 mod time;
 mod timers;

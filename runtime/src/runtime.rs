@@ -13,6 +13,9 @@ use crate::task::{JoinHandle, TaskName};
 use crate::time::SimTime;
 use crate::worker::{Resume, Suspend, Worker};
 
+/// At most this many bytes of a cell are prefetched (its header and closure).
+const MAX_CELL_PREFETCH: usize = 256;
+
 /// Most workers sampled for the stack high-water mark (one `mincore` call each).
 const HIGH_WATER_SAMPLES: usize = 4096;
 
@@ -280,10 +283,13 @@ impl WorkerPool {
     /// Warms the caches for the task expected to run after this one (see `prefetch`).
     #[inline]
     fn prefetch_next(&self, core: &Core) {
-        let Some((cell, hint, touch)) = core.next_hint() else {
+        let Some(next) = core.next_hint() else {
             return;
         };
-        prefetch::line(cell);
+        let (hint, touch) = (next.hint, next.touch);
+        for offset in (0..next.cell.min(MAX_CELL_PREFETCH)).step_by(64) {
+            prefetch::line(next.header + offset);
+        }
         for addr in touch {
             if addr != 0 {
                 prefetch::line(addr);

@@ -192,6 +192,9 @@ pub(crate) struct TaskSlot {
     pub touch: Cell<[usize; 2]>,
 }
 
+// A million blocked tasks hold a million entries: W4's memory budget counts them.
+const _: () = assert!(std::mem::size_of::<TaskSlot>() == 48);
+
 impl TaskSlot {
     /// The entry of `cell`, whose header is at `hdr`.
     pub(crate) fn new<B: AnyBody + 'static>(cell: Rc<TaskCell<B>>) -> TaskSlot {
