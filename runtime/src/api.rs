@@ -137,13 +137,10 @@ where
     T: 'static,
     F: FnOnce() -> T + 'static,
 {
-    with_core(|c| match c.spawn(name.into(), false, f) {
+    match with_core(|c| c.spawn_touching(name.into(), false, addrs, f)) {
         (_, true) => Err(SpawnError::Rejected),
-        (h, false) => {
-            c.tasks.borrow()[h.key].touch.set(addrs);
-            Ok(h)
-        }
-    })
+        (h, false) => Ok(h),
+    }
 }
 
 /// The current virtual time, from a task or a `call_at` callback.

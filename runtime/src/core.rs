@@ -218,6 +218,21 @@ impl Core {
         T: 'static,
         F: FnOnce() -> T + 'static,
     {
+        self.spawn_touching(name, daemon, [0; 2], f)
+    }
+
+    /// Like `spawn`, with the memory the task reads first (see `TaskSlot::touch`).
+    pub fn spawn_touching<T, F>(
+        &self,
+        name: TaskName,
+        daemon: bool,
+        touch: [usize; 2],
+        f: F,
+    ) -> (JoinHandle<T>, bool)
+    where
+        T: 'static,
+        F: FnOnce() -> T + 'static,
+    {
         let id = TaskId(self.next_id.get() + 1);
         self.next_id.set(id.0);
         self.spawned.set(self.spawned.get() + 1);
@@ -249,7 +264,9 @@ impl Core {
         };
 
         let cell = Rc::new(TaskCell::new(id, name, daemon, now, Body::new(f)));
-        let key = self.tasks.borrow_mut().insert(TaskSlot::new(cell.clone()));
+        let slot = TaskSlot::new(cell.clone());
+        slot.touch.set(touch);
+        let key = self.tasks.borrow_mut().insert(slot);
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
         if runnable {
             cell.state.set(TaskState::Runnable);
@@ -634,14 +651,13 @@ impl Core {
         if ready.iter().any(|&k| !tasks[k as usize].daemon) {
             return false;
         }
-        let all_parked = tasks.iter().all(|(_, t)| {
+        tasks.iter().all(|(_, t)| {
             t.daemon
                 || matches!(
                     t.state.get(),
                     TaskState::Blocked | TaskState::Waiting | TaskState::New
                 )
-        });
-        all_parked
+        })
     }
 
     /// Records a deadlock failure naming `keys` (or every parked task when `None`).

@@ -105,21 +105,14 @@ impl SeenCache {
             return;
         }
         // Move the ring into the spill queue first so the order stays oldest first.
-        let mut ring = [(SimTime::ZERO, 0); INLINE];
-        let n = self.len as usize;
-        for (i, slot) in ring.iter_mut().enumerate().take(n) {
-            *slot = self.ring[(self.head as usize + i) % INLINE];
-        }
+        let (ring, head, n) = (self.ring, self.head as usize, self.len as usize);
         self.len = 0;
         self.head = 0;
-        let s = self.spill.get_or_insert_with(Box::default);
-        s.order.extend(ring.into_iter().take(n));
+        let s = &mut **self.spill.get_or_insert_with(Box::default);
+        s.order.extend((0..n).map(|i| ring[(head + i) % INLINE]));
         s.order.push_back(e);
         match s.order.len() {
-            len if len == SCAN_LIMIT + 1 => {
-                let all: Vec<SearchId> = s.order.iter().map(|e| e.1).collect();
-                s.ids.extend(all);
-            }
+            len if len == SCAN_LIMIT + 1 => s.ids.extend(s.order.iter().map(|e| e.1)),
             len if len > SCAN_LIMIT + 1 => {
                 s.ids.insert(e.1);
             }
