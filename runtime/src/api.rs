@@ -111,6 +111,15 @@ pub fn call_at(t: SimTime, f: impl FnOnce() + 'static) {
     with_core(|c| c.call_at(t, Box::new(f)));
 }
 
+/// Queues `f` to run in scheduler context at the current virtual time, after the
+/// tasks that are ready now (it takes a turn in the run queue like a task). The
+/// rules of [`call_at`] apply. Use it to hand out work a piece at a time, such as
+/// many messages arriving at one instant, so that what one piece allocates is
+/// still in the cache when the next reuses it.
+pub fn call_soon(f: impl FnOnce() + 'static) {
+    with_core(|c| c.call_soon(Box::new(f)));
+}
+
 /// Spawns a task from a task or from a `call_at` callback (see [`spawn`]).
 pub fn spawn_any<T, F>(name: impl Into<TaskName>, f: F) -> Result<JoinHandle<T>, SpawnError>
 where
@@ -123,24 +132,14 @@ where
     }
 }
 
-/// Spawns like [`spawn_any`] a task that starts by reading the memory at `addrs`
-/// (its node's state, say): the scheduler prefetches those lines together with the
-/// task's own memory just before the task's turn, so that a simulation whose
-/// handlers each visit a random node of a large network does not wait on cache
-/// misses per message. Addresses are only hints: any value is safe, 0 means none.
-pub fn spawn_with_prefetch<T, F>(
-    name: impl Into<TaskName>,
-    addrs: [usize; 2],
-    f: F,
-) -> Result<JoinHandle<T>, SpawnError>
-where
-    T: 'static,
-    F: FnOnce() -> T + 'static,
-{
-    match with_core(|c| c.spawn_touching(name.into(), false, addrs, f)) {
-        (_, true) => Err(SpawnError::Rejected),
-        (h, false) => Ok(h),
-    }
+/// Asks the CPU to bring the cache line holding `addr` closer, for code that
+/// knows which memory it will read a little later: a simulation whose handlers
+/// each visit a random node of a large network otherwise waits on a cache miss
+/// per message (the network prefetches the state of the node each message goes
+/// to a batch of deliveries ahead). A hint only: any address is safe, none faults.
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    crate::prefetch::line(addr);
 }
 
 /// The current virtual time, from a task or a `call_at` callback.

@@ -90,8 +90,6 @@ pub(crate) struct NextTask {
     pub cell: usize,
     /// Its stack and worker.
     pub hint: Hint,
-    /// What its spawner said it reads first.
-    pub touch: [usize; 2],
 }
 
 /// What the scheduler found when the run queue was empty.
@@ -218,21 +216,6 @@ impl Core {
         T: 'static,
         F: FnOnce() -> T + 'static,
     {
-        self.spawn_touching(name, daemon, [0; 2], f)
-    }
-
-    /// Like `spawn`, with the memory the task reads first (see `TaskSlot::touch`).
-    pub fn spawn_touching<T, F>(
-        &self,
-        name: TaskName,
-        daemon: bool,
-        touch: [usize; 2],
-        f: F,
-    ) -> (JoinHandle<T>, bool)
-    where
-        T: 'static,
-        F: FnOnce() -> T + 'static,
-    {
         let id = TaskId(self.next_id.get() + 1);
         self.next_id.set(id.0);
         self.spawned.set(self.spawned.get() + 1);
@@ -265,7 +248,6 @@ impl Core {
 
         let cell = Rc::new(TaskCell::new(id, name, daemon, now, Body::new(f)));
         let slot = TaskSlot::new(cell.clone());
-        slot.touch.set(touch);
         let key = self.tasks.borrow_mut().insert(slot);
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
         if runnable {
@@ -382,6 +364,32 @@ impl Core {
         self.timers
             .borrow_mut()
             .push(t.as_nanos(), CALLBACK_KEY, index as u64);
+    }
+
+    /// Queues `f` behind the tasks ready now; it runs in scheduler context on its
+    /// turn, as a task would, but with no worker and no stack.
+    pub fn call_soon(&self, f: Callback) {
+        let index = self.callbacks.borrow_mut().insert(f);
+        let key = u32::try_from(index)
+            .ok()
+            .filter(|&k| k < CALLBACK_KEY)
+            .expect("fewer than 2^31 pending callbacks");
+        self.ready.borrow_mut().push_back(key | CALLBACK_KEY);
+    }
+
+    /// Whether a run-queue entry is a `call_soon` callback rather than a task.
+    #[inline(always)]
+    pub fn is_callback(key: u32) -> bool {
+        key >= CALLBACK_KEY
+    }
+
+    /// Runs the `call_soon` callback queued as `key`.
+    pub fn run_callback(&self, key: u32) {
+        let f = self
+            .callbacks
+            .borrow_mut()
+            .remove((key & !CALLBACK_KEY) as usize);
+        f();
     }
 
     /// Whether a `call_at` callback is still pending.
@@ -648,7 +656,10 @@ impl Core {
         }
         let tasks = self.tasks.borrow();
         let ready = self.ready.borrow();
-        if ready.iter().any(|&k| !tasks[k as usize].daemon) {
+        if ready
+            .iter()
+            .any(|&k| Self::is_callback(k) || !tasks[k as usize].daemon)
+        {
             return false;
         }
         tasks.iter().all(|(_, t)| {
@@ -738,30 +749,20 @@ impl Core {
     }
 
     /// The task that will most likely run after the current one (the run queue's
-    /// front, else the earliest timer's task): its cell's address, its hint and the
-    /// memory its spawner said it reads first.
+    /// front, else the earliest timer's task): its cell's address and its hint.
     #[inline]
     pub fn next_hint(&self) -> Option<NextTask> {
         let ready = self.ready.borrow();
-        // What a spawner named is fetched two turns ahead: a task's first reads
-        // wait on main memory, which one other task's turn does not always cover.
-        let (key, touch_key) = match ready.front() {
-            Some(&k) => (k, ready.get(1).copied().unwrap_or(k)),
-            None => {
-                let timers = self.timers.borrow();
-                let t = timers.peek()?;
-                if t.key >= CALLBACK_KEY {
-                    return None;
-                }
-                (t.key, t.key)
-            }
+        let key = match ready.front() {
+            Some(&k) => k,
+            None => self.timers.borrow().peek()?.key,
         };
         drop(ready);
+        if Self::is_callback(key) {
+            return None;
+        }
         let tasks = self.tasks.borrow();
         let t = tasks.get(key as usize)?;
-        let touch = tasks
-            .get(touch_key as usize)
-            .map_or([0; 2], |u| u.touch.get());
         // The whole cell: a task's first run reads its closure beyond the header.
         let first = t.worker.get() == NO_WORKER;
         let cell = if first {
@@ -773,7 +774,6 @@ impl Core {
             header: &**t as *const Header as usize,
             cell,
             hint: t.hint.get(),
-            touch,
         })
     }
 

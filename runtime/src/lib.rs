@@ -65,8 +65,8 @@ mod wait;
 mod worker;
 
 pub use api::{
-    call_at, clock, current, in_task, now, sleep, sleep_until, spawn, spawn_any, spawn_daemon,
-    spawn_with_prefetch, stop, try_spawn, yield_now,
+    call_at, call_soon, clock, current, in_task, now, prefetch, sleep, sleep_until, spawn,
+    spawn_any, spawn_daemon, stop, try_spawn, yield_now,
 };
 pub use config::{
     ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, TieBreak, DEFAULT_STACK_SIZE,

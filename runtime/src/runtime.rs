@@ -152,6 +152,10 @@ impl Runtime {
                     }
                 }
             };
+            if Core::is_callback(key) {
+                core.run_callback(key);
+                continue;
+            }
             self.pool.step(&core, key);
         }
         let mut report = self.report();
@@ -286,14 +290,9 @@ impl WorkerPool {
         let Some(next) = core.next_hint() else {
             return;
         };
-        let (hint, touch) = (next.hint, next.touch);
+        let hint = next.hint;
         for offset in (0..next.cell.min(MAX_CELL_PREFETCH)).step_by(64) {
             prefetch::line(next.header + offset);
-        }
-        for addr in touch {
-            if addr != 0 {
-                prefetch::line(addr);
-            }
         }
         if let Some(w) = hint.worker().and_then(|w| self.workers.get(w)) {
             let addr = w as *const Worker as usize;
@@ -347,7 +346,10 @@ impl Drop for Runtime {
             }
             let core = self.core.clone();
             while let Some(key) = core.pop_ready() {
-                self.pool.step(&core, key);
+                // Callbacks are dropped unrun below: nothing new starts at teardown.
+                if !Core::is_callback(key) {
+                    self.pool.step(&core, key);
+                }
             }
         }
         // Tasks that caught their kill and parked again: their coroutines are leaked

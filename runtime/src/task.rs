@@ -187,13 +187,10 @@ pub(crate) struct TaskSlot {
     pub cell: AnyCell,
     hdr: NonNull<Header>,
     pub hint: Cell<Hint>,
-    /// Memory the task reads first, named by its spawner (0: none); prefetched with
-    /// the task's own (see `api::spawn_with_prefetch`).
-    pub touch: Cell<[usize; 2]>,
 }
 
 // A million blocked tasks hold a million entries: W4's memory budget counts them.
-const _: () = assert!(std::mem::size_of::<TaskSlot>() == 48);
+const _: () = assert!(std::mem::size_of::<TaskSlot>() == 32);
 
 impl TaskSlot {
     /// The entry of `cell`, whose header is at `hdr`.
@@ -203,7 +200,6 @@ impl TaskSlot {
             cell,
             hdr,
             hint: Cell::new(Hint::NONE),
-            touch: Cell::new([0; 2]),
         }
     }
 }

@@ -37,7 +37,7 @@ fn callbacks_run_at_their_time_and_stop_ends_the_run() {
 fn prefetch_hints_change_nothing_but_timing() {
     use std::cell::RefCell;
     use std::rc::Rc;
-    // Enough tasks that the scheduler prefetches; hints include junk addresses.
+    // Enough tasks that the scheduler prefetches too; hints include junk addresses.
     let run = |hinted: bool| {
         let mut rt = Runtime::new(RuntimeConfig::with_seed(3));
         let log = Rc::new(RefCell::new(Vec::new()));
@@ -46,12 +46,15 @@ fn prefetch_hints_change_nothing_but_timing() {
             let l = log.clone();
             let addr = &data[(i % 256) as usize] as *const u64 as usize;
             rt.call_at(SimTime::from_nanos(i % 7), move || {
-                let addrs = if hinted {
-                    [addr, usize::MAX - i as usize]
-                } else {
-                    [0, 0]
-                };
-                spawn_with_prefetch("hinted", addrs, move || {
+                if hinted {
+                    for a in [addr, usize::MAX - i as usize, 0, 1 << 47] {
+                        prefetch(a);
+                    }
+                }
+                spawn_any("hinted", move || {
+                    if hinted {
+                        prefetch(addr ^ (i as usize) << 40);
+                    }
                     sleep(Duration::from_nanos(i % 5));
                     l.borrow_mut().push((i, now()));
                 })
@@ -64,4 +67,81 @@ fn prefetch_hints_change_nothing_but_timing() {
         (out, r.trace_hash)
     };
     assert_eq!(run(true), run(false));
+}
+
+#[test]
+fn call_soon_takes_a_turn_behind_the_tasks_ready_now() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    rt.call_at(SimTime::from_nanos(5), move || {
+        let note = |l: &Rc<RefCell<Vec<(&'static str, SimTime)>>>, name| {
+            let l = l.clone();
+            move || l.borrow_mut().push((name, now()))
+        };
+        spawn_any("x", note(&l, "x")).unwrap();
+        let l2 = l.clone();
+        call_soon(move || {
+            l2.borrow_mut().push(("soon", clock()));
+            spawn_any("y", {
+                let l = l2.clone();
+                move || l.borrow_mut().push(("y", now()))
+            })
+            .unwrap();
+        });
+        spawn_any("z", note(&l, "z")).unwrap();
+    });
+    let r = rt.run().unwrap();
+    let t = SimTime::from_nanos(5);
+    assert_eq!(
+        *log.borrow(),
+        vec![("x", t), ("soon", t), ("z", t), ("y", t)]
+    );
+    assert_eq!(r.tasks_finished, 3);
+    assert!(r.completed);
+}
+
+#[test]
+fn a_pending_call_soon_keeps_the_run_alive_and_teardown_drops_it_unrun() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    // A task's last act queues work: the run must not end before it is done.
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let ran = Rc::new(Cell::new(0));
+    let r2 = ran.clone();
+    rt.spawn("last", move || {
+        call_soon(move || {
+            let r3 = r2.clone();
+            spawn_any("after", move || r3.set(r3.get() + 1)).unwrap();
+        });
+    });
+    let report = rt.run().unwrap();
+    assert_eq!((ran.get(), report.tasks_finished), (1, 2));
+
+    // Queued behind a task when the runtime is dropped: dropped, never run.
+    let dropped = Rc::new(Cell::new(false));
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let flag = Flag(dropped.clone());
+    let ran = Rc::new(Cell::new(false));
+    let r2 = ran.clone();
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    rt.spawn("sleeper", move || {
+        call_soon(move || {
+            let _keep = &flag;
+            r2.set(true);
+        });
+        stop();
+        sleep(Duration::from_secs(1));
+    });
+    rt.run().unwrap();
+    drop(rt);
+    assert!(dropped.get());
+    assert!(!ran.get());
 }

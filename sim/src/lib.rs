@@ -23,6 +23,7 @@ pub mod scenario;
 pub mod seeds;
 pub mod topology;
 pub mod transport;
+mod wire;
 
 pub use mechanism::{Ctx, Mechanism, Request, RequestOutcome};
 pub use net::{CallError, Incoming, Net, ReplyTo};

@@ -1,23 +1,24 @@
 //! The network as mechanisms see it: nodes that are up or down, links that can be
 //! rewired, and messaging as blocking code (`send` one-way, `call` request/response).
 //!
-//! A message in flight costs no TaskThread: it is a timed callback. On arrival it is
+//! A message in flight costs no TaskThread: it waits on the wire (see `wire`). On arrival it is
 //! handed to the destination's handler on a TaskThread from the pool; when the pool
 //! refuses (policy reject) the delivery is lost and counted, as in FADA when a node
 //! runs out of threads.
 
-use std::cell::{Ref, RefCell, RefMut};
+use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use p2psim_runtime::{call_at, clock, spawn_with_prefetch, Mailbox};
+use p2psim_runtime::{call_at, call_soon, clock, prefetch, spawn_any, Mailbox, SimTime};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::counters::Counters;
 use crate::graph::{Graph, NodeId};
 use crate::transport::Transport;
+use crate::wire::Wire;
 
 /// A message as the destination's handler receives it.
 pub struct Incoming<M: 'static> {
@@ -48,18 +49,42 @@ impl<M: 'static> ReplyTo<M> {
             callee,
             slot,
         } = self;
-        let inner = net.inner.clone();
-        net.transmit(callee, caller, move || {
-            if inner.is_up(caller) {
-                Counters::bump(&inner.counters.delivered);
-                // The caller's own task is waiting: no new TaskThread is needed.
-                slot.send(msg);
-            } else {
-                Counters::bump(&inner.counters.lost_down);
-            }
-        });
+        net.transmit(callee, caller, Arrival::Reply { caller, slot, msg });
     }
 }
+
+/// What arrives when a message comes off the wire.
+enum Arrival<M: 'static> {
+    /// A message for a node's handler. A request's return address is kept as its
+    /// parts: a `ReplyTo` holds the network, and the wire is part of the network.
+    Message {
+        from: NodeId,
+        to: NodeId,
+        msg: M,
+        reply: Option<(NodeId, Mailbox<M>)>,
+    },
+    /// The response to a `call`, for the caller's waiting task.
+    Reply {
+        caller: NodeId,
+        slot: Mailbox<M>,
+        msg: M,
+    },
+}
+
+impl<M> Arrival<M> {
+    /// The node it arrives at.
+    fn destination(&self) -> NodeId {
+        match self {
+            Arrival::Message { to, .. } => *to,
+            Arrival::Reply { caller, .. } => *caller,
+        }
+    }
+}
+
+/// Most messages handed to their handlers in one turn of the run queue: the
+/// delivery tasks of one batch run before the next batch is spawned, so their
+/// memory is reused while it is still in the cache.
+const DELIVERY_BATCH: usize = 16;
 
 /// Why a `call` produced no response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,11 +114,32 @@ struct Inner<M: 'static> {
     handler: RefCell<Option<Handler<M>>>,
     locator: RefCell<Option<Locator>>,
     counters: Counters,
+    wire: RefCell<Wire<Arrival<M>>>,
+    /// The arrival time a `call_at` drain is pending for (the latest scheduled).
+    drain_at: Cell<Option<SimTime>>,
+    /// Whether a drain has queued its continuation (`call_soon`).
+    draining: Cell<bool>,
 }
 
 impl<M> Inner<M> {
     fn is_up(&self, n: NodeId) -> bool {
         self.up.borrow().get(n as usize).copied().unwrap_or(false)
+    }
+
+    /// Where the handler of a message to `n` reads first: the mechanism's state
+    /// of `n` (if it said where) and `n`'s links.
+    fn hot_addresses(&self, n: NodeId) -> [usize; 2] {
+        let state = self.locator.borrow().as_ref().map_or(0, |locate| locate(n));
+        [state, self.graph.borrow().entry_address(n)]
+    }
+
+    /// Starts fetching what a message to `n` will read, a batch before it arrives.
+    fn prefetch_node(&self, n: NodeId) {
+        for addr in self.hot_addresses(n) {
+            if addr != 0 {
+                prefetch(addr);
+            }
+        }
     }
 }
 
@@ -123,6 +169,9 @@ impl<M: 'static> Net<M> {
                 handler: RefCell::new(None),
                 locator: RefCell::new(None),
                 counters: Counters::default(),
+                wire: RefCell::new(Wire::default()),
+                drain_at: Cell::new(None),
+                draining: Cell::new(false),
             }),
         }
     }
@@ -223,22 +272,110 @@ impl<M: 'static> Net<M> {
         slot.recv_for(timeout).ok_or(CallError::Timeout)
     }
 
-    fn send_with_reply(&self, from: NodeId, to: NodeId, msg: M, reply: Option<ReplyTo<M>>) {
-        let inner = self.inner.clone();
-        self.transmit(from, to, move || deliver(&inner, from, to, msg, reply));
+    /// Messages on the wire now (sent, not yet arrived).
+    pub fn in_flight(&self) -> usize {
+        self.inner.wire.borrow().len()
     }
 
-    /// Puts one message on the wire; `arrive` runs at the arrival time unless it is lost.
-    fn transmit(&self, from: NodeId, to: NodeId, arrive: impl FnOnce() + 'static) {
-        let c = &self.inner.counters;
-        Counters::bump(&c.sent);
-        let hop = self
-            .inner
-            .transport
-            .hop(from, to, &mut *self.inner.rng.borrow_mut());
-        match hop {
-            Some(d) => call_at(clock() + d, arrive),
-            None => Counters::bump(&c.lost_wire),
+    fn send_with_reply(&self, from: NodeId, to: NodeId, msg: M, reply: Option<ReplyTo<M>>) {
+        let reply = reply.map(|r| (r.caller, r.slot));
+        self.transmit(
+            from,
+            to,
+            Arrival::Message {
+                from,
+                to,
+                msg,
+                reply,
+            },
+        );
+    }
+
+    /// Puts one message on the wire; it arrives after the hop's latency unless it is lost.
+    fn transmit(&self, from: NodeId, to: NodeId, arrival: Arrival<M>) {
+        let inner = &self.inner;
+        Counters::bump(&inner.counters.sent);
+        let hop = inner.transport.hop(from, to, &mut *inner.rng.borrow_mut());
+        let Some(d) = hop else {
+            Counters::bump(&inner.counters.lost_wire);
+            return;
+        };
+        let at = clock() + d;
+        inner.wire.borrow_mut().push(at, arrival);
+        // One drain per arrival instant: with a constant latency, every message
+        // sent at one instant shares it.
+        if inner.drain_at.get() != Some(at) {
+            inner.drain_at.set(Some(at));
+            let inner = inner.clone();
+            call_at(at, move || {
+                if inner.drain_at.get() == Some(at) {
+                    inner.drain_at.set(None);
+                }
+                drain(&inner);
+            });
+        }
+    }
+}
+
+/// Hands the messages due now to their handlers, a batch per turn of the run queue.
+fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
+    if inner.draining.get() {
+        // A continuation is queued and will take these too.
+        return;
+    }
+    let now = clock();
+    for _ in 0..DELIVERY_BATCH {
+        let (next, ahead) = {
+            let mut wire = inner.wire.borrow_mut();
+            let next = wire.pop_due(now);
+            (
+                next,
+                wire.lane_ahead(DELIVERY_BATCH).map(Arrival::destination),
+            )
+        };
+        if let Some(to) = ahead {
+            inner.prefetch_node(to);
+        }
+        match next {
+            Some(arrival) => arrive(inner, arrival),
+            None => return,
+        }
+    }
+    inner.draining.set(true);
+    let inner = inner.clone();
+    call_soon(move || {
+        inner.draining.set(false);
+        drain(&inner);
+    });
+}
+
+/// One message comes off the wire at its destination.
+fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
+    match arrival {
+        Arrival::Message {
+            from,
+            to,
+            msg,
+            reply,
+        } => {
+            let reply = reply.map(|(caller, slot)| ReplyTo {
+                net: Net {
+                    inner: inner.clone(),
+                },
+                caller,
+                callee: to,
+                slot,
+            });
+            deliver(inner, from, to, msg, reply);
+        }
+        Arrival::Reply { caller, slot, msg } => {
+            if inner.is_up(caller) {
+                Counters::bump(&inner.counters.delivered);
+                // The caller's own task is waiting: no new TaskThread is needed.
+                slot.send(msg);
+            } else {
+                Counters::bump(&inner.counters.lost_down);
+            }
         }
     }
 }
@@ -266,14 +403,7 @@ fn deliver<M: 'static>(
         msg,
         reply,
     };
-    // What the handler reads first: the mechanism's state of `to` and its links.
-    let state = inner
-        .locator
-        .borrow()
-        .as_ref()
-        .map_or(0, |locate| locate(to));
-    let links = inner.graph.borrow().entry_address(to);
-    match spawn_with_prefetch("deliver", [state, links], move || handler(incoming)) {
+    match spawn_any("deliver", move || handler(incoming)) {
         Ok(_) => Counters::bump(&c.delivered),
         Err(_) => Counters::bump(&c.lost_rejected),
     }
@@ -358,5 +488,76 @@ mod tests {
             (c.sent.get(), c.lost_down.get(), c.lost_rejected.get()),
             (2, 1, 1)
         );
+    }
+
+    /// Many messages sent at one instant (more than a delivery batch) arrive
+    /// together, each on its own task, in the order they were sent; the wire is
+    /// empty afterwards.
+    #[test]
+    fn a_burst_arrives_in_send_order_at_one_instant() {
+        let mut rt = Runtime::new(RuntimeConfig::default());
+        let net: Net<u32> = Net::new(line(2), Transport::constant(0.01), 1);
+        let got = Rc::new(RefCell::new(Vec::new()));
+        let g = got.clone();
+        net.set_handler(move |m| g.borrow_mut().push((m.msg, now())));
+        let n = net.clone();
+        let burst = 5 * DELIVERY_BATCH as u32 + 3;
+        rt.spawn("sender", move || {
+            for i in 0..burst {
+                n.send(0, 1, i);
+            }
+            assert_eq!(n.in_flight(), burst as usize);
+        });
+        let report = rt.run().unwrap();
+        let at = SimTime::from_nanos(10_000_000);
+        let want: Vec<(u32, SimTime)> = (0..burst).map(|i| (i, at)).collect();
+        assert_eq!(*got.borrow(), want);
+        assert_eq!(report.tasks_finished, 1 + u64::from(burst));
+        assert_eq!(net.in_flight(), 0);
+    }
+
+    /// With random latencies every message still arrives exactly at its own time,
+    /// and messages arriving at one time come in send order, however sends and
+    /// arrivals interleave.
+    #[test]
+    fn random_latencies_deliver_each_message_at_its_arrival_time() {
+        use crate::scenario::{LatencySpec, TransportSpec};
+        let spec = TransportSpec {
+            latency: LatencySpec::Uniform {
+                min: 0.001,
+                max: 0.004,
+            },
+            loss: 0.0,
+            links: Vec::new(),
+        };
+        let mut rt = Runtime::new(RuntimeConfig::default());
+        let net: Net<(u32, SimTime)> = Net::new(line(2), Transport::from_spec(&spec), 9);
+        let got = Rc::new(RefCell::new(Vec::new()));
+        let g = got.clone();
+        net.set_handler(move |m| g.borrow_mut().push((m.msg, now())));
+        // The same draws the network makes, to know when each message is due.
+        let mut rng = ChaCha8Rng::seed_from_u64(9);
+        let t = Transport::from_spec(&spec);
+        let mut want = Vec::new();
+        let mut sent_at = SimTime::ZERO;
+        for i in 0..300u32 {
+            if i % 7 == 0 {
+                sent_at += Duration::from_micros(500);
+            }
+            let d = t.hop(0, 1, &mut rng).unwrap();
+            want.push(((i, sent_at), sent_at + d));
+        }
+        let n = net.clone();
+        rt.spawn("sender", move || {
+            for i in 0..300u32 {
+                if i % 7 == 0 {
+                    p2psim_runtime::sleep(Duration::from_micros(500));
+                }
+                n.send(0, 1, (i, now()));
+            }
+        });
+        rt.run().unwrap();
+        want.sort_by_key(|&((i, _), at)| (at, i));
+        assert_eq!(*got.borrow(), want);
     }
 }

@@ -14,6 +14,9 @@ pub struct Transport {
     latency: Latency,
     links: LinkLatencies,
     loss: f64,
+    /// Every hop's latency when it is one constant with no per-link override (the
+    /// common case, worked out once rather than per message).
+    fixed: Option<Duration>,
 }
 
 impl Transport {
@@ -23,7 +26,9 @@ impl Transport {
             latency: Latency::Constant(secs),
             links: LinkLatencies::new(),
             loss: 0.0,
+            fixed: None,
         }
+        .with_fixed()
     }
 
     /// The transport a scenario describes (already validated).
@@ -42,7 +47,22 @@ impl Transport {
             latency,
             links,
             loss: spec.loss,
+            fixed: None,
         }
+        .with_fixed()
+    }
+
+    /// Works out `fixed` from the latency and the overrides.
+    fn with_fixed(mut self) -> Self {
+        self.fixed = match self.latency {
+            Latency::Constant(secs) if self.links.is_empty() => {
+                // As `Latency::sample` would give it: negative or NaN is zero.
+                let secs = secs.max(0.0);
+                Some(Duration::from_nanos(p2psim_runtime::secs_to_nanos(secs)))
+            }
+            _ => None,
+        };
+        self
     }
 
     /// With loss probability `p` per hop.
@@ -55,6 +75,9 @@ impl Transport {
     pub fn hop(&self, a: NodeId, b: NodeId, rng: &mut impl Rng) -> Option<Duration> {
         if self.loss > 0.0 && rng.gen::<f64>() < self.loss {
             return None;
+        }
+        if let Some(d) = self.fixed {
+            return Some(d);
         }
         let secs = match self.links.get(a, b) {
             Some(s) => s,
@@ -82,10 +105,23 @@ mod tests {
         links.insert(0, 1, 0.5).unwrap();
         let t = Transport {
             latency: Latency::Constant(0.01),
+            fixed: None,
             links,
             loss: 0.0,
         };
         assert_eq!(t.hop(1, 0, &mut rng), Some(Duration::from_millis(500)));
         assert_eq!(t.hop(1, 2, &mut rng), Some(Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn a_constant_hop_is_the_sampled_latency_and_draws_nothing() {
+        for secs in [0.01, 0.0123456789, 0.0, -1.0, f64::NAN] {
+            let t = Transport::constant(secs);
+            let mut rng = ChaCha8Rng::seed_from_u64(3);
+            let sampled = Latency::Constant(secs).sample(&mut rng);
+            let want = Duration::from_nanos(p2psim_runtime::secs_to_nanos(sampled));
+            assert_eq!(t.hop(0, 1, &mut rng), Some(want), "{secs}");
+            assert_eq!(rng, ChaCha8Rng::seed_from_u64(3), "no draw for {secs}");
+        }
     }
 }
