@@ -276,12 +276,18 @@ impl Core {
     }
 
     /// The next task to run: FIFO, or a seeded random pick among the ready ones.
-    #[inline]
+    #[inline(always)]
     pub fn pop_ready(&self) -> Option<u32> {
-        let mut ready = self.ready.borrow_mut();
-        if !self.random {
-            return ready.pop_front();
+        if self.random {
+            return self.pop_ready_random();
         }
+        self.ready.borrow_mut().pop_front()
+    }
+
+    /// A seeded random pick among the ready tasks (`TieBreak::Random`).
+    #[inline(never)]
+    fn pop_ready_random(&self) -> Option<u32> {
+        let mut ready = self.ready.borrow_mut();
         let mut rng = self.rng.borrow_mut();
         match rng.as_mut() {
             None => ready.pop_front(),
@@ -572,7 +578,14 @@ impl Core {
                 }
             }
         }
-        let joiners = self.joiners.borrow_mut().remove(&key);
+        let joiners = {
+            let mut all = self.joiners.borrow_mut();
+            // Few tasks are ever joined: most ends skip the lookup.
+            match all.is_empty() {
+                true => None,
+                false => all.remove(&key),
+            }
+        };
         for j in joiners.into_iter().flatten() {
             self.wake(j, WakeReason::Notified);
         }
