@@ -182,9 +182,10 @@ impl<M: 'static> Net<M> {
     }
 
     /// Tells the network the address of the state the handler reads first for a
-    /// node; each delivery's task then has that memory prefetched just before it
-    /// runs (a flood over a large network otherwise waits on one cache miss per
-    /// message). A hint only: a wrong address costs time, never correctness.
+    /// node; that memory (and the node's links) is then prefetched a batch of
+    /// deliveries before a message to the node is handed out (a flood over a
+    /// large network otherwise waits on one cache miss per message). A hint
+    /// only: a wrong address costs time, never correctness.
     pub fn set_prefetch(&self, locate: impl Fn(NodeId) -> usize + 'static) {
         *self.inner.locator.borrow_mut() = Some(Box::new(locate));
     }
