@@ -7,6 +7,7 @@
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use crate::context;
+use crate::core::Outcome;
 use crate::stack::SlotStack;
 
 /// What the scheduler tells a worker when it resumes it.
@@ -71,7 +72,10 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
         let outcome = cell.body.run();
         // Not held while the worker idles: the cell may be the task's last owner.
         drop(cell);
-        context::with_core(|core| core.set_outcome(outcome));
+        // The scheduler reads a missing outcome as `Done`, the common case.
+        if !matches!(outcome, Outcome::Done) {
+            context::with_core(|core| core.set_outcome(outcome));
+        }
         cmd = y.suspend(Suspend::Finished);
     }
 }
