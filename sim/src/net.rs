@@ -1,10 +1,10 @@
 //! The network as mechanisms see it: nodes that are up or down, links that can be
 //! rewired, and messaging as blocking code (`send` one-way, `call` request/response).
 //!
-//! A message in flight costs no TaskThread: it waits on the wire (see `wire`). On arrival it is
-//! handed to the destination's handler on a TaskThread from the pool; when the pool
-//! refuses (policy reject) the delivery is lost and counted, as in FADA when a node
-//! runs out of threads.
+//! A message in flight costs no TaskThread: it waits on the wire (see `wire`). On
+//! arrival it is handed to the destination's handler on a TaskThread from the
+//! pool; when the pool refuses (policy reject) the delivery is lost and counted,
+//! as in FADA when a node runs out of threads.
 
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::fmt;
@@ -126,20 +126,14 @@ impl<M> Inner<M> {
         self.up.borrow().get(n as usize).copied().unwrap_or(false)
     }
 
-    /// Where the handler of a message to `n` reads first: the mechanism's state
-    /// of `n` (if it said where) and `n`'s links.
-    fn hot_addresses(&self, n: NodeId) -> [usize; 2] {
-        let state = self.locator.borrow().as_ref().map_or(0, |locate| locate(n));
-        [state, self.graph.borrow().entry_address(n)]
-    }
-
-    /// Starts fetching what a message to `n` will read, a batch before it arrives.
+    /// Starts fetching what the handler of a message to `n` reads first, a batch
+    /// before it arrives: the mechanism's state of `n` (if it said where) and
+    /// `n`'s links.
     fn prefetch_node(&self, n: NodeId) {
-        for addr in self.hot_addresses(n) {
-            if addr != 0 {
-                prefetch(addr);
-            }
+        if let Some(locate) = self.locator.borrow().as_ref() {
+            prefetch(locate(n));
         }
+        prefetch(self.graph.borrow().entry_address(n));
     }
 }
 

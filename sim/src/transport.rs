@@ -55,9 +55,8 @@ impl Transport {
     /// Works out `fixed` from the latency and the overrides.
     fn with_fixed(mut self) -> Self {
         self.fixed = match self.latency {
+            // `secs_to_nanos` maps negative and NaN to zero, as `Latency::sample` does.
             Latency::Constant(secs) if self.links.is_empty() => {
-                // As `Latency::sample` would give it: negative or NaN is zero.
-                let secs = secs.max(0.0);
                 Some(Duration::from_nanos(p2psim_runtime::secs_to_nanos(secs)))
             }
             _ => None,
