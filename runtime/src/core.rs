@@ -15,7 +15,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
-use crate::prefetch::Hint;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
@@ -82,16 +81,6 @@ pub(crate) struct PoolState {
     pub queue: VecDeque<(u32, TaskId, SimTime)>,
 }
 
-/// Where the memory of the task expected to run next is (see `Core::next_hint`).
-pub(crate) struct NextTask {
-    /// Its cell's header.
-    pub header: usize,
-    /// Bytes of its cell to fetch from the header on.
-    pub cell: usize,
-    /// Its stack and worker.
-    pub hint: Hint,
-}
-
 /// What the scheduler found when the run queue was empty.
 pub(crate) enum Advance {
     /// Timers fired: tasks are ready.
@@ -117,8 +106,6 @@ pub(crate) struct Core {
     rng: RefCell<Option<ChaCha8Rng>>,
     /// Whether same-time ready tasks are shuffled (else FIFO, the fast path).
     random: bool,
-    /// How the job that just ended ended, handed from its worker to the scheduler.
-    outcome: RefCell<Option<Outcome>>,
     next_wait: Cell<u64>,
     next_id: Cell<u64>,
     pub trace: Cell<u64>,
@@ -150,6 +137,9 @@ pub(crate) struct Core {
 /// A closure run by the scheduler itself at a virtual time (it must not block).
 pub(crate) type Callback = Box<dyn FnOnce()>;
 
+/// At most this many bytes of a cell are prefetched (its header and closure).
+const MAX_CELL_PREFETCH: usize = 256;
+
 /// Below this many live tasks everything stays in cache (see `Core::prefetching`).
 const PREFETCH_MIN_TASKS: usize = 64;
 
@@ -177,7 +167,6 @@ impl Core {
             pool: RefCell::new(PoolState::default()),
             random: rng.is_some(),
             rng: RefCell::new(rng),
-            outcome: RefCell::new(None),
             next_wait: Cell::new(0),
             next_id: Cell::new(0),
             trace: Cell::new(0),
@@ -246,7 +235,7 @@ impl Core {
             }
         };
 
-        let cell = Rc::new(TaskCell::new(id, name, daemon, now, Body::new(f)));
+        let cell = TaskCell::new_rc(id, name, daemon, now, Body::new(f));
         let slot = TaskSlot::new(cell.clone());
         let key = self.tasks.borrow_mut().insert(slot);
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
@@ -267,7 +256,7 @@ impl Core {
 
     fn rejected_handle<T: 'static>(id: TaskId, name: TaskName, now: SimTime) -> JoinHandle<T> {
         let body = Body::<fn() -> T, T>::failed(JoinError::Rejected);
-        let cell = Rc::new(TaskCell::new(id, name, false, now, body));
+        let cell = TaskCell::new_rc(id, name, false, now, body);
         cell.state.set(TaskState::Terminated);
         JoinHandle {
             cell,
@@ -531,16 +520,44 @@ impl Core {
         }
     }
 
-    /// Records how the running job ended (its worker then suspends as Finished).
-    #[inline]
-    pub fn set_outcome(&self, outcome: Outcome) {
-        *self.outcome.borrow_mut() = Some(outcome);
-    }
-
-    /// How the job that just ended ended.
-    #[inline]
-    pub fn take_outcome(&self) -> Outcome {
-        self.outcome.borrow_mut().take().unwrap_or(Outcome::Done)
+    /// Ends the running task's job with `outcome`, on its worker. If the task due
+    /// next has never run, binds it to the same worker and makes it the running
+    /// task, so that it starts without two switches through the scheduler (the
+    /// one the scheduler would run next, so the order is the same); returns
+    /// whether it did. Only in FIFO order: a seeded random pick stays with the
+    /// scheduler.
+    pub fn end_job(&self, outcome: Outcome) -> bool {
+        let key = self.current_key();
+        self.current.set(None);
+        let worker = self.finish(key, outcome, true);
+        if self.random || self.interrupted.get() || self.tearing_down.get() {
+            return false;
+        }
+        let mut ready = self.ready.borrow_mut();
+        let Some(&next) = ready.front() else {
+            return false;
+        };
+        if Self::is_callback(next) {
+            return false;
+        }
+        let tasks = self.tasks.borrow();
+        let t = &tasks[next as usize];
+        if t.worker.get() != NO_WORKER || t.kill_pending.get() {
+            return false;
+        }
+        ready.pop_front();
+        drop(ready);
+        t.worker.set(worker);
+        t.hint.set(t.hint.get().with_worker(worker));
+        t.state.set(TaskState::Running);
+        let id = t.id;
+        drop(tasks);
+        self.current.set(Some(next));
+        self.record_resume(id);
+        if self.prefetching() {
+            self.prefetch_next();
+        }
+        true
     }
 
     /// The running task's cell (its worker runs the body from it).
@@ -761,10 +778,11 @@ impl Core {
         }
     }
 
-    /// The task that will most likely run after the current one (the run queue's
-    /// front, else the earliest timer's task): its cell's address and its hint.
+    /// Warms the caches for the task expected to run after the current one (the
+    /// run queue's front, else the earliest timer's task): its cell and the top
+    /// of its stack. Returns its worker, whose record the pool may fetch too.
     #[inline]
-    pub fn next_hint(&self) -> Option<NextTask> {
+    pub fn prefetch_next(&self) -> Option<usize> {
         let ready = self.ready.borrow();
         let key = match ready.front() {
             Some(&k) => k,
@@ -779,15 +797,17 @@ impl Core {
         // The whole cell: a task's first run reads its closure beyond the header.
         let first = t.worker.get() == NO_WORKER;
         let cell = if first {
-            std::mem::size_of_val(&*t.cell)
+            std::mem::size_of_val(&*t.cell).min(MAX_CELL_PREFETCH)
         } else {
             1
         };
-        Some(NextTask {
-            header: &**t as *const Header as usize,
-            cell,
-            hint: t.hint.get(),
-        })
+        let header = &**t as *const Header as usize;
+        for offset in (0..cell).step_by(64) {
+            crate::prefetch::line(header + offset);
+        }
+        let hint = t.hint.get();
+        crate::prefetch::stack(hint);
+        hint.worker()
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -13,9 +13,6 @@ use crate::task::{JoinHandle, TaskName};
 use crate::time::SimTime;
 use crate::worker::{Resume, Suspend, Worker};
 
-/// At most this many bytes of a cell are prefetched (its header and closure).
-const MAX_CELL_PREFETCH: usize = 256;
-
 /// Most workers sampled for the stack high-water mark (one `mincore` call each).
 const HIGH_WATER_SAMPLES: usize = 4096;
 
@@ -278,28 +275,21 @@ impl WorkerPool {
         core.current_stack.set(self.stacks.bounds(worker.top));
         let suspended = worker.resume(Resume::Go);
         core.current.set(None);
+        // The worker ended its job (and any it chained) itself: it is free.
         if suspended == Suspend::Finished {
-            let w = core.finish(key, core.take_outcome(), true);
             self.idle.push(w);
         }
     }
 
-    /// Warms the caches for the task expected to run after this one (see `prefetch`).
+    /// Warms the caches for the task expected to run after this one (see `prefetch`),
+    /// its worker's record included.
     #[inline]
     fn prefetch_next(&self, core: &Core) {
-        let Some(next) = core.next_hint() else {
-            return;
-        };
-        let hint = next.hint;
-        for offset in (0..next.cell.min(MAX_CELL_PREFETCH)).step_by(64) {
-            prefetch::line(next.header + offset);
-        }
-        if let Some(w) = hint.worker().and_then(|w| self.workers.get(w)) {
+        if let Some(w) = core.prefetch_next().and_then(|w| self.workers.get(w)) {
             let addr = w as *const Worker as usize;
             prefetch::line(addr);
             prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
         }
-        prefetch::stack(hint);
     }
 
     /// An idle worker, or a new one on a freshly carved stack.

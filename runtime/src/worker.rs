@@ -7,7 +7,6 @@
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
 use crate::context;
-use crate::core::Outcome;
 use crate::stack::SlotStack;
 
 /// What the scheduler tells a worker when it resumes it.
@@ -23,7 +22,8 @@ pub(crate) enum Resume {
 pub(crate) enum Suspend {
     /// Its task parked or yielded; the core already knows where it waits.
     Parked,
-    /// Its task ended (the outcome waits in the core); the worker is free.
+    /// Its task ended and was recorded as ended (as were any it chained); the
+    /// worker is free.
     Finished,
 }
 
@@ -68,13 +68,14 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
             return;
         }
         context::set_yielder(y);
-        let cell = context::with_core(|core| core.current_cell());
-        let outcome = cell.body.run();
-        // Not held while the worker idles: the cell may be the task's last owner.
-        drop(cell);
-        // The scheduler reads a missing outcome as `Done`, the common case.
-        if !matches!(outcome, Outcome::Done) {
-            context::with_core(|core| core.set_outcome(outcome));
+        loop {
+            let cell = context::with_core(|core| core.current_cell());
+            let outcome = cell.body.run();
+            // Not held while the worker idles: the cell may be the task's last owner.
+            drop(cell);
+            if !context::with_core(|core| core.end_job(outcome)) {
+                break;
+            }
         }
         cmd = y.suspend(Suspend::Finished);
     }
