@@ -301,8 +301,7 @@ pub(crate) trait TypedBody<T> {
 
 impl<F: FnOnce() -> T, T> AnyBody for Body<F, T> {
     fn run(&self) -> Outcome {
-        let f = self.job.take().expect("a task's closure runs once");
-        crate::wait::run_job(f, &self.result)
+        crate::wait::run_job(&self.job, &self.result)
     }
 
     fn drop_job(&self) {

@@ -6,7 +6,7 @@
 //! the other copies of the waiter are stale and ignored when they surface.
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
@@ -77,13 +77,17 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
     );
 }
 
-/// Runs a task's body, storing its value; reports how it ended.
+/// Runs a task's closure (taken from `job`), storing its value; reports how it ended.
 pub(crate) fn run_job<T, F: FnOnce() -> T>(
-    f: F,
+    job: &Cell<Option<F>>,
     result: &RefCell<Option<crate::task::TaskResult<T>>>,
 ) -> Outcome {
     LAST_PANIC.with(|p| p.borrow_mut().take());
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
+    // Taken inside the guarded call: moved out before it, the closure would be
+    // copied twice on the way in (and the second copy, wider than the first's
+    // stores, stalls on store forwarding).
+    let run = || job.take().expect("a task's closure runs once")();
+    match panic::catch_unwind(AssertUnwindSafe(run)) {
         Ok(v) => {
             *result.borrow_mut() = Some(Ok(v));
             Outcome::Done

@@ -55,14 +55,8 @@ impl<M: 'static> ReplyTo<M> {
 
 /// What arrives when a message comes off the wire.
 enum Arrival<M: 'static> {
-    /// A message for a node's handler. A request's return address is kept as its
-    /// parts: a `ReplyTo` holds the network, and the wire is part of the network.
-    Message {
-        from: NodeId,
-        to: NodeId,
-        msg: M,
-        reply: Option<(NodeId, Mailbox<M>)>,
-    },
+    /// A message for a node's handler.
+    Message(Letter<M>),
     /// The response to a `call`, for the caller's waiting task.
     Reply {
         caller: NodeId,
@@ -71,11 +65,21 @@ enum Arrival<M: 'static> {
     },
 }
 
+/// A message for a node's handler, as it travels. A request's return address is
+/// kept as its parts: a `ReplyTo` holds the network, and the wire is part of the
+/// network.
+struct Letter<M: 'static> {
+    from: NodeId,
+    to: NodeId,
+    msg: M,
+    reply: Option<(NodeId, Mailbox<M>)>,
+}
+
 impl<M> Arrival<M> {
     /// The node it arrives at.
     fn destination(&self) -> NodeId {
         match self {
-            Arrival::Message { to, .. } => *to,
+            Arrival::Message(letter) => letter.to,
             Arrival::Reply { caller, .. } => *caller,
         }
     }
@@ -277,12 +281,12 @@ impl<M: 'static> Net<M> {
         self.transmit(
             from,
             to,
-            Arrival::Message {
+            Arrival::Message(Letter {
                 from,
                 to,
                 msg,
                 reply,
-            },
+            }),
         );
     }
 
@@ -347,22 +351,7 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
 /// One message comes off the wire at its destination.
 fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
     match arrival {
-        Arrival::Message {
-            from,
-            to,
-            msg,
-            reply,
-        } => {
-            let reply = reply.map(|(caller, slot)| ReplyTo {
-                net: Net {
-                    inner: inner.clone(),
-                },
-                caller,
-                callee: to,
-                slot,
-            });
-            deliver(inner, from, to, msg, reply);
-        }
+        Arrival::Message(letter) => deliver(inner, letter),
         Arrival::Reply { caller, slot, msg } => {
             if inner.is_up(caller) {
                 Counters::bump(&inner.counters.delivered);
@@ -375,33 +364,47 @@ fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
     }
 }
 
-/// Hands a message that arrived at `to` to its handler on a new TaskThread.
-fn deliver<M: 'static>(
-    inner: &Rc<Inner<M>>,
-    from: NodeId,
-    to: NodeId,
-    msg: M,
-    reply: Option<ReplyTo<M>>,
-) {
+/// Hands a letter that arrived to its handler on a new TaskThread.
+fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     let c = &inner.counters;
-    if !inner.is_up(to) {
+    if !inner.is_up(letter.to) || inner.handler.borrow().is_none() {
         Counters::bump(&c.lost_down);
         return;
     }
-    let Some(handler) = inner.handler.borrow().clone() else {
-        Counters::bump(&c.lost_down);
-        return;
-    };
-    let incoming = Incoming {
+    // The task takes the letter as it came off the wire and unpacks it itself:
+    // unpacked here, it would be copied piece by piece into the closure and
+    // read back whole when the task starts (a store-forwarding stall).
+    let net = inner.clone();
+    match spawn_any("deliver", move || handle(&net, letter)) {
+        Ok(_) => Counters::bump(&c.delivered),
+        Err(_) => Counters::bump(&c.lost_rejected),
+    }
+}
+
+/// Runs the handler on a letter that arrived (in its delivery task).
+fn handle<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
+    let Letter {
         from,
         to,
         msg,
         reply,
+    } = letter;
+    let Some(handler) = inner.handler.borrow().clone() else {
+        return;
     };
-    match spawn_any("deliver", move || handler(incoming)) {
-        Ok(_) => Counters::bump(&c.delivered),
-        Err(_) => Counters::bump(&c.lost_rejected),
-    }
+    handler(Incoming {
+        from,
+        to,
+        msg,
+        reply: reply.map(|(caller, slot)| ReplyTo {
+            net: Net {
+                inner: inner.clone(),
+            },
+            caller,
+            callee: to,
+            slot,
+        }),
+    });
 }
 
 #[cfg(test)]
