@@ -16,8 +16,9 @@ use crate::worker::{Resume, Suspend};
 thread_local! {
     static CORE: Cell<*const Core> = const { Cell::new(ptr::null()) };
     static YIELDER: Cell<*const Yielder<Resume, Suspend>> = const { Cell::new(ptr::null()) };
-    /// The message and location of the latest panic inside a task (set by the panic hook).
-    pub(crate) static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The message and location of the latest panic inside a task (set by the
+    /// panic hook), stamped with the resumption it happened in (the core's event count).
+    pub(crate) static LAST_PANIC: RefCell<Option<(u64, String)>> = const { RefCell::new(None) };
 }
 
 /// Keeps `CORE` set while a runtime runs on this thread; restores it (and the

@@ -82,7 +82,6 @@ pub(crate) fn run_job<T, F: FnOnce() -> T>(
     job: &Cell<Option<F>>,
     result: &RefCell<Option<crate::task::TaskResult<T>>>,
 ) -> Outcome {
-    LAST_PANIC.with(|p| p.borrow_mut().take());
     // Taken inside the guarded call: moved out before it, the closure would be
     // copied twice on the way in (and the second copy, wider than the first's
     // stores, stalls on store forwarding).
@@ -95,11 +94,14 @@ pub(crate) fn run_job<T, F: FnOnce() -> T>(
         Err(payload) if payload.is::<Killed>() => Outcome::Killed,
         Err(payload) => {
             // The hook's record has the location, but only if it is this panic's:
-            // `resume_unwind` skips the hook, and a caught panic may have left one.
+            // `resume_unwind` skips the hook, and a caught panic may have left one
+            // (in an earlier resumption, so with another stamp, or with another
+            // message). Checked here rather than cleared before every job.
             let message = payload_message(&*payload);
             let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
+            let resumption = with_core(|core| core.events.get());
             Outcome::Panicked(match recorded {
-                Some(r) if r.starts_with(&message) => r,
+                Some((stamp, r)) if stamp == resumption && r.starts_with(&message) => r,
                 _ => message,
             })
         }
@@ -131,7 +133,8 @@ pub(crate) fn install_panic_hook() {
                     Some(l) => format!("{msg} (at {}:{})", l.file(), l.line()),
                     None => msg,
                 };
-                LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
+                let stamp = with_core(|core| core.events.get());
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some((stamp, text)));
             } else {
                 previous(info);
             }

@@ -198,3 +198,29 @@ fn resume_unwind_after_a_caught_panic_reports_its_own_payload() {
         Err(JoinError::Panicked("outer".into()))
     );
 }
+
+#[test]
+fn a_caught_panic_of_an_earlier_resumption_does_not_locate_a_later_one() {
+    let mut rt = Runtime::new(RuntimeConfig {
+        on_panic: PanicPolicy::Continue,
+        ..RuntimeConfig::default()
+    });
+    // Same message both times: only the resumption tells the records apart.
+    rt.spawn("catcher", || {
+        let _ = std::panic::catch_unwind(|| -> u8 { panic!("boom") });
+    });
+    rt.spawn("rethrower", || {
+        let _ = std::panic::catch_unwind(|| -> u8 { panic!("boom") });
+        sleep(ms(1));
+        std::panic::resume_unwind(Box::new("boom"));
+    });
+    rt.spawn("later", || std::panic::resume_unwind(Box::new("boom")));
+    rt.spawn("located", || -> u8 { panic!("boom") });
+    let report = rt.run().unwrap();
+    let messages: Vec<&str> = report.panics.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert_eq!(messages[0], "boom");
+    let at = format!("boom (at {}:", file!());
+    assert!(messages[1].starts_with(&at), "{messages:?}");
+    assert_eq!(messages[2], "boom");
+}
