@@ -547,13 +547,11 @@ impl Core {
         }
         ready.pop_front();
         drop(ready);
-        t.worker.set(worker);
-        t.hint.set(t.hint.get().with_worker(worker));
+        t.bind(worker);
         t.state.set(TaskState::Running);
         let id = t.id;
         drop(tasks);
-        self.current.set(Some(next));
-        self.record_resume(id);
+        self.enter(next, id);
         if self.prefetching() {
             self.prefetch_next();
         }
@@ -808,6 +806,13 @@ impl Core {
         let hint = t.hint.get();
         crate::prefetch::stack(hint);
         hint.worker()
+    }
+
+    /// Makes task `key` (id `id`) the running one and records its resumption.
+    #[inline]
+    pub fn enter(&self, key: u32, id: TaskId) {
+        self.current.set(Some(key));
+        self.record_resume(id);
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -178,12 +178,7 @@ impl Runtime {
         self.pool
             .workers
             .iter()
-            .map(|w| {
-                let [_, limit, top] = self.pool.stacks.bounds(w.top);
-                self.pool
-                    .stacks
-                    .resident_bytes(&crate::stack::SlotStack { limit, top })
-            })
+            .map(|w| self.pool.high_water(w))
             .collect()
     }
 
@@ -207,12 +202,7 @@ impl Runtime {
             .workers
             .iter()
             .step_by(step)
-            .map(|w| {
-                let [_, limit, top] = self.pool.stacks.bounds(w.top);
-                self.pool
-                    .stacks
-                    .resident_bytes(&crate::stack::SlotStack { limit, top })
-            })
+            .map(|w| self.pool.high_water(w))
             .max()
             .unwrap_or(0);
         RunReport {
@@ -246,6 +236,13 @@ impl Runtime {
 }
 
 impl WorkerPool {
+    /// How deep `worker`'s stack has reached: its resident bytes (one `mincore`).
+    fn high_water(&self, worker: &Worker) -> usize {
+        let [_, limit, top] = self.stacks.bounds(worker.top);
+        self.stacks
+            .resident_bytes(&crate::stack::SlotStack { limit, top })
+    }
+
     /// Resumes task `key` until it parks or ends.
     fn step(&mut self, core: &Core, key: u32) {
         let (w, id) = {
@@ -260,14 +257,12 @@ impl WorkerPool {
                     return;
                 }
                 w = self.bind_worker(core);
-                t.worker.set(w);
-                t.hint.set(t.hint.get().with_worker(w));
+                t.bind(w);
             }
             t.state.set(crate::TaskState::Running);
             (w, t.id)
         };
-        core.current.set(Some(key));
-        core.record_resume(id);
+        core.enter(key, id);
         if core.prefetching() {
             self.prefetch_next(core);
         }

@@ -237,6 +237,16 @@ impl TaskSlot {
     }
 }
 
+impl TaskSlot {
+    /// Gives the task, on its first run, pool worker `worker` (the prefetch hint
+    /// records it too).
+    #[inline]
+    pub(crate) fn bind(&self, worker: u32) {
+        self.worker.set(worker);
+        self.hint.set(self.hint.get().with_worker(worker));
+    }
+}
+
 impl Deref for TaskSlot {
     type Target = Header;
     #[inline(always)]

@@ -100,19 +100,24 @@ impl TimerHeap {
 
     /// The earliest timer.
     pub fn peek(&self) -> Option<&Timer> {
-        let mut best = self.heap.first();
-        for lane in &self.lanes {
-            if let Some(f) = lane.front() {
-                if beats(f, best) {
-                    best = Some(f);
-                }
-            }
+        match self.earliest_lane() {
+            Some(i) => self.lanes[i].front(),
+            None => self.heap.first(),
         }
-        best
     }
 
     /// Removes and returns the earliest timer.
     pub fn pop(&mut self) -> Option<Timer> {
+        match self.earliest_lane() {
+            Some(i) => self.lanes[i].pop_front(),
+            None => self.heap_pop(),
+        }
+    }
+
+    /// The lane whose front is the earliest timer; `None` when the heap's top is
+    /// (or nothing is queued).
+    #[inline]
+    fn earliest_lane(&self) -> Option<usize> {
         let mut best: Option<(usize, &Timer)> = None;
         for (i, lane) in self.lanes.iter().enumerate() {
             if let Some(f) = lane.front() {
@@ -121,11 +126,8 @@ impl TimerHeap {
                 }
             }
         }
-        match (best, self.heap.first()) {
-            (Some((i, f)), Some(h)) if f.order() < h.order() => self.lanes[i].pop_front(),
-            (Some((i, _)), None) => self.lanes[i].pop_front(),
-            _ => self.heap_pop(),
-        }
+        let (i, front) = best?;
+        beats(front, self.heap.first()).then_some(i)
     }
 
     fn heap_pop(&mut self) -> Option<Timer> {
