@@ -784,7 +784,7 @@ impl Core {
         let ready = self.ready.borrow();
         let key = match ready.front() {
             Some(&k) => k,
-            None => self.timers.borrow().peek()?.key,
+            None => self.timers.borrow_mut().peek()?.key,
         };
         drop(ready);
         if Self::is_callback(key) {

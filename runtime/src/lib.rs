@@ -53,6 +53,7 @@ mod core;
 mod error;
 mod overflow;
 mod prefetch;
+mod radix_heap;
 mod report;
 mod runtime;
 mod stack;

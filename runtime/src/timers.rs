@@ -2,7 +2,10 @@
 
 use std::collections::VecDeque;
 
+use crate::radix_heap::RadixHeap;
+
 /// A pending wake-up of one wait of one task.
+/// Ordered by (time, seq, ...): since `seq` is unique, exactly as `order()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Timer {
     /// When, in virtual nanoseconds.
@@ -15,20 +18,19 @@ pub(crate) struct Timer {
     pub wait: u64,
 }
 
-/// The pending timers: a 4-ary min-heap plus a few sorted FIFO lanes. Stale
-/// entries are skipped when they surface (lazy deletion).
+/// The pending timers: a radix heap plus a few sorted FIFO lanes. Stale entries
+/// are skipped when they surface (lazy deletion).
 ///
-/// Four children per node halve the depth of a binary heap, and with a million
-/// pending timers each level is a cache miss. A timer goes to the first lane
-/// whose last timer is not later than it: timers with the same delay (every
-/// message of a constant-latency link, every lookup timeout) arrive in the
-/// order they were pushed, so each delay class settles into a lane of its own
-/// and costs a queue push and pop instead of two heap sifts. Popping takes the
-/// smallest of the lanes' fronts and the heap's top, so the order is exactly
+/// A timer goes to the first lane whose last timer is not later than it:
+/// timers with the same delay (every message of a constant-latency link, every
+/// lookup timeout) arrive in the order they were pushed, so each delay class
+/// settles into a lane of its own and costs a queue push and pop. The rest go
+/// to the radix heap (see [`crate::radix_heap`]). Popping takes the smallest of
+/// the lanes' fronts and the heap's minimum, so the order is exactly
 /// (time, sequence) either way.
 #[derive(Default)]
 pub(crate) struct TimerHeap {
-    heap: Vec<Timer>,
+    heap: RadixHeap,
     lanes: [VecDeque<Timer>; LANES],
     seq: u64,
 }
@@ -37,13 +39,11 @@ pub(crate) struct TimerHeap {
 /// finding the minimum stays cheap.
 const LANES: usize = 4;
 
-const ARITY: usize = 4;
-
 impl Timer {
     /// The firing order as one number: time, then insertion (`seq` is unique, so
     /// the remaining fields never decide).
     #[inline(always)]
-    fn order(&self) -> u128 {
+    pub(crate) fn order(&self) -> u128 {
         (u128::from(self.time) << 64) | u128::from(self.seq)
     }
 }
@@ -70,22 +70,7 @@ impl TimerHeap {
                 return;
             }
         }
-        self.heap_push(t);
-    }
-
-    fn heap_push(&mut self, t: Timer) {
-        let mut i = self.heap.len();
         self.heap.push(t);
-        let order = t.order();
-        while i > 0 {
-            let parent = (i - 1) / ARITY;
-            if self.heap[parent].order() <= order {
-                break;
-            }
-            self.heap[i] = self.heap[parent];
-            i = parent;
-        }
-        self.heap[i] = t;
     }
 
     /// Whether no timer (live or stale) is queued.
@@ -94,15 +79,15 @@ impl TimerHeap {
     }
 
     /// The earliest timer's time.
-    pub fn peek_time(&self) -> Option<u64> {
+    pub fn peek_time(&mut self) -> Option<u64> {
         self.peek().map(|t| t.time)
     }
 
     /// The earliest timer.
-    pub fn peek(&self) -> Option<&Timer> {
+    pub fn peek(&mut self) -> Option<&Timer> {
         match self.earliest_lane() {
             Some(i) => self.lanes[i].front(),
-            None => self.heap.first(),
+            None => self.heap.peek(),
         }
     }
 
@@ -110,14 +95,14 @@ impl TimerHeap {
     pub fn pop(&mut self) -> Option<Timer> {
         match self.earliest_lane() {
             Some(i) => self.lanes[i].pop_front(),
-            None => self.heap_pop(),
+            None => self.heap.pop(),
         }
     }
 
-    /// The lane whose front is the earliest timer; `None` when the heap's top is
-    /// (or nothing is queued).
+    /// The lane whose front is the earliest timer; `None` when the heap's minimum
+    /// is (or nothing is queued).
     #[inline]
-    fn earliest_lane(&self) -> Option<usize> {
+    fn earliest_lane(&mut self) -> Option<usize> {
         let mut best: Option<(usize, &Timer)> = None;
         for (i, lane) in self.lanes.iter().enumerate() {
             if let Some(f) = lane.front() {
@@ -127,42 +112,7 @@ impl TimerHeap {
             }
         }
         let (i, front) = best?;
-        beats(front, self.heap.first()).then_some(i)
-    }
-
-    fn heap_pop(&mut self) -> Option<Timer> {
-        let last = self.heap.pop()?;
-        if self.heap.is_empty() {
-            return Some(last);
-        }
-        let top = self.heap[0];
-        let n = self.heap.len();
-        let heap = &mut self.heap[..];
-        let last_order = last.order();
-        let mut i = 0;
-        loop {
-            let first = i * ARITY + 1;
-            if first >= n {
-                break;
-            }
-            // The smallest child, found without unpredictable branches.
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            let mut best_order = heap[first].order();
-            for (c, t) in heap.iter().enumerate().take(end).skip(first + 1) {
-                let o = t.order();
-                let better = o < best_order;
-                best = if better { c } else { best };
-                best_order = if better { o } else { best_order };
-            }
-            if last_order <= best_order {
-                break;
-            }
-            heap[i] = heap[best];
-            i = best;
-        }
-        heap[i] = last;
-        Some(top)
+        beats(front, self.heap.peek()).then_some(i)
     }
 }
 
