@@ -73,6 +73,29 @@ fn overflow_reports_the_task_and_exits_with_status_1() {
 }
 
 #[test]
+fn overflow_on_a_stack_carved_late_hits_its_guard_too() {
+    // Not only the first stacks are guarded: the 801st lies in the sixth region
+    // the allocator mapped (regions of 16, 32, ... 512 slots).
+    const SLEEPERS: usize = 800;
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let mut rt = small_stack_runtime();
+        for _ in 0..SLEEPERS {
+            rt.spawn("sleeper", || sleep(Duration::from_millis(1)));
+        }
+        rt.spawn("late deep recursion", || recurse(1_000_000));
+        let _ = rt.run();
+        unreachable!("the overflow must end the process");
+    }
+    let (code, stderr) = run_child("overflow_on_a_stack_carved_late_hits_its_guard_too");
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    let id = SLEEPERS + 1;
+    assert!(
+        stderr.contains(&format!("stack overflow in task 'late deep recursion' (#{id})")),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
 fn shallow_tasks_on_the_same_small_stack_are_fine() {
     let mut rt = small_stack_runtime();
     let h = rt.spawn("shallow", || recurse(8));
