@@ -90,7 +90,9 @@ fn overflow_on_a_stack_carved_late_hits_its_guard_too() {
     assert_eq!(code, Some(1), "stderr: {stderr}");
     let id = SLEEPERS + 1;
     assert!(
-        stderr.contains(&format!("stack overflow in task 'late deep recursion' (#{id})")),
+        stderr.contains(&format!(
+            "stack overflow in task 'late deep recursion' (#{id})"
+        )),
         "stderr: {stderr}"
     );
 }
