@@ -295,14 +295,14 @@ impl Core {
     pub fn advance(&self, limit: SimTime) -> Advance {
         loop {
             let mut timers = self.timers.borrow_mut();
-            let Some(t) = timers.peek_time() else {
+            let Some(&head) = timers.peek() else {
                 return Advance::Idle;
             };
+            let t = head.time;
             if t > limit.as_nanos() {
                 return Advance::LimitReached;
             }
             // A timeout whose wait already ended must not move the clock.
-            let head = *timers.peek().expect("peeked");
             if head.key < CALLBACK_KEY && !self.wait_is_live(head.key, head.wait) {
                 timers.pop();
                 continue;
