@@ -3,6 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
+use p2psim::runtime::StackMode;
 use p2psim::workloads;
 
 fn runtime_workloads(c: &mut Criterion) {
@@ -15,13 +16,13 @@ fn runtime_workloads(c: &mut Criterion) {
     });
     g.throughput(Throughput::Elements(100_000));
     g.bench_function("W2 timers (1k tasks x 100 sleeps)", |b| {
-        b.iter(|| workloads::w2_timers(1_000, 100))
+        b.iter(|| workloads::w2_timers(1_000, 100, StackMode::Dedicated))
     });
     g.throughput(Throughput::Elements(100_000));
     g.bench_function("W3 churn (100k tasks)", |b| {
         b.iter_batched(
             || (),
-            |_| workloads::w3_churn(100_000),
+            |_| workloads::w3_churn(100_000, StackMode::Dedicated),
             BatchSize::PerIteration,
         )
     });
@@ -29,7 +30,7 @@ fn runtime_workloads(c: &mut Criterion) {
     g.bench_function("W4 alive (100k blocked tasks)", |b| {
         b.iter_batched(
             || (),
-            |_| workloads::w4_alive(100_000),
+            |_| workloads::w4_alive(100_000, StackMode::Dedicated),
             BatchSize::PerIteration,
         )
     });

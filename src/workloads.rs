@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::runtime::{sleep, spawn, Mailbox, Runtime, RuntimeConfig, Semaphore};
+use crate::runtime::{sleep, spawn, Mailbox, Runtime, RuntimeConfig, Semaphore, StackMode};
 
 /// What one workload run measured.
 #[derive(Clone, Debug)]
@@ -37,6 +37,13 @@ fn config() -> RuntimeConfig {
     RuntimeConfig::with_seed(1)
 }
 
+/// The workloads' configuration with the workers' stacks as `stacks` says.
+fn config_on(stacks: StackMode) -> RuntimeConfig {
+    let mut c = config();
+    c.pool.stacks = stacks;
+    c
+}
+
 /// W1: two tasks release each other through semaphores, `round_trips` times.
 pub fn w1_pingpong(round_trips: u64) -> Measured {
     let mut rt = Runtime::new(config());
@@ -60,8 +67,8 @@ pub fn w1_pingpong(round_trips: u64) -> Measured {
 }
 
 /// W2: `tasks` tasks each sleep `rounds` times for Exp(mean 1 s) drawn from a seeded RNG.
-pub fn w2_timers(tasks: u64, rounds: u64) -> Measured {
-    let mut rt = Runtime::new(config());
+pub fn w2_timers(tasks: u64, rounds: u64, stacks: StackMode) -> Measured {
+    let mut rt = Runtime::new(config_on(stacks));
     for i in 0..tasks {
         rt.spawn("sleeper", move || {
             let mut rng = ChaCha8Rng::seed_from_u64(i);
@@ -76,9 +83,9 @@ pub fn w2_timers(tasks: u64, rounds: u64) -> Measured {
 }
 
 /// W3: the main task spawns `tasks` short tasks; each sleeps U(0,1) s once and exits.
-pub fn w3_churn(tasks: u64) -> Measured {
+pub fn w3_churn(tasks: u64, stacks: StackMode) -> Measured {
     let base = crate::rss::current_rss();
-    let mut rt = Runtime::new(config());
+    let mut rt = Runtime::new(config_on(stacks));
     rt.spawn("main", move || {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         for _ in 0..tasks {
@@ -115,9 +122,9 @@ pub fn fresh_page_floor(n: usize, stack_size: usize) -> Measured {
 }
 
 /// W4: `tasks` tasks all block on one semaphore, then are released one by one and exit.
-pub fn w4_alive(tasks: u64) -> Measured {
+pub fn w4_alive(tasks: u64, stacks: StackMode) -> Measured {
     let base = crate::rss::current_rss();
-    let mut rt = Runtime::new(config());
+    let mut rt = Runtime::new(config_on(stacks));
     let sem = Semaphore::new(0);
     let blocked = Rc::new(Cell::new(0u64));
     let b = blocked.clone();
@@ -240,9 +247,11 @@ mod tests {
     #[test]
     fn workloads_run_at_small_sizes() {
         assert_eq!(w1_pingpong(100).units, 100);
-        assert_eq!(w2_timers(10, 10).units, 100);
-        assert_eq!(w3_churn(100).units, 100);
-        assert_eq!(w4_alive(100).units, 100);
+        for stacks in [StackMode::Dedicated, StackMode::Shared] {
+            assert_eq!(w2_timers(10, 10, stacks).units, 100);
+            assert_eq!(w3_churn(100, stacks).units, 100);
+            assert_eq!(w4_alive(100, stacks).units, 100);
+        }
         assert_eq!(w5_mailbox(100).units, 100);
         assert!(w6_flood(300, 3).units > 0);
     }

@@ -31,12 +31,27 @@ fn w3_prints_its_time_its_memory_and_the_fresh_page_floor() {
     assert!(figure(&text, "W3 churn ns_per_task") > 0.0);
     assert!(figure(&text, "W3 churn peak_rss_mb") > 0.0);
     assert!(figure(&text, "W3 churn fresh_page_ns") > 0.0);
+    assert!(figure(&text, "W3 churn shared_stack ns_per_task") > 0.0);
+    assert!(figure(&text, "W3 churn shared_stack peak_rss_mb") > 0.0);
 }
 
 #[test]
-fn w1_and_w2_print_one_figure_each() {
+fn w1_prints_one_figure_and_w2_one_per_stack_mode() {
     let text = bench(&["W1", "W2"]);
     assert!(figure(&text, "W1 pingpong ns_per_roundtrip") > 0.0);
     assert!(figure(&text, "W2 timers ns_per_wakeup") > 0.0);
-    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(figure(&text, "W2 timers shared_stack ns_per_wakeup") > 0.0);
+    assert_eq!(text.lines().count(), 3, "{text}");
+}
+
+#[test]
+fn w4_prints_memory_and_wall_time_for_both_sizes_and_stack_modes() {
+    let text = bench(&["W4"]);
+    for mode in ["", " shared_stack"] {
+        for n in [1_000, 10_000] {
+            assert!(figure(&text, &format!("W4 alive{mode} n={n} bytes_per_task")) > 0.0);
+            assert!(figure(&text, &format!("W4 alive{mode} n={n} wall_s")) >= 0.0);
+        }
+    }
+    assert_eq!(text.lines().count(), 8, "{text}");
 }

@@ -44,6 +44,43 @@ pub struct PoolConfig {
     pub policy: ExhaustionPolicy,
     /// Usable bytes of each worker's stack (rounded up to whole pages).
     pub stack_size: usize,
+    /// Whether each worker has a stack of its own or all run on one shared stack.
+    pub stacks: StackMode,
+}
+
+/// Where the workers' stacks live.
+///
+/// `Dedicated` gives each worker its own stack: a switch is only a register swap,
+/// but every task alive costs at least one 4 KiB page (and a fresh page is a
+/// kernel fault). `Shared` runs every worker on one stack and copies a task's
+/// live frames (typically a few hundred bytes) out when another task needs the
+/// stack and back in before it resumes: a switch between different tasks costs
+/// two copies, but a blocked task costs only its frames, and no task ever
+/// touches a fresh stack page. Pick `Shared` for many short or mostly blocked
+/// tasks, `Dedicated` for few tasks that switch often or block deep in their stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum StackMode {
+    /// A stack per worker (with its own guard page).
+    #[default]
+    Dedicated,
+    /// One stack (one guard page) for all workers; frames are copied on switches.
+    Shared,
+}
+
+impl StackMode {
+    /// The lowercase name used in scenarios and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackMode::Dedicated => "dedicated",
+            StackMode::Shared => "shared",
+        }
+    }
+}
+
+impl fmt::Display for StackMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for PoolConfig {
@@ -52,6 +89,7 @@ impl Default for PoolConfig {
             capacity: None,
             policy: ExhaustionPolicy::Queue,
             stack_size: DEFAULT_STACK_SIZE,
+            stacks: StackMode::Dedicated,
         }
     }
 }

@@ -104,11 +104,66 @@ pub(crate) fn suspend(core: &Core) {
     // SAFETY: YIELDER is set by the worker coroutine currently executing this
     // code (the running task's), and that yielder lives on the coroutine's own
     // stack, which is live for as long as we execute on it.
-    let resume = unsafe { &*y }.suspend(Suspend::Parked);
+    let y = unsafe { &*y };
+    let resume = if core.shared_stack {
+        suspend_recording_sp(core, y)
+    } else {
+        y.suspend(Suspend::Parked)
+    };
     // Other workers ran in between and set their own yielders.
     YIELDER.with(|c| c.set(y));
     if let Resume::Exit = resume {
         unreachable!("p2psim: a parked task is never told to exit");
+    }
+}
+
+/// Bytes below the stack pointer read in `suspend_recording_sp` that the switch
+/// itself still uses, copied with the task's frames: the registers the switch
+/// pushes (24 bytes) and corosensei's `Yielder::suspend` frame, which optimised
+/// builds inline (its frame is then part of ours) and unoptimised ones do not
+/// (264 bytes there). Debug builds poison the stack below every saved copy, so a
+/// margin that falls short fails the tests.
+#[cfg(not(debug_assertions))]
+pub(crate) const SWITCH_MARGIN: usize = 128;
+/// See above: the unoptimised yielder's frame is larger.
+#[cfg(debug_assertions)]
+pub(crate) const SWITCH_MARGIN: usize = 512;
+
+/// Suspends like `suspend`, first recording (for the shared stack) the lowest
+/// address the task's frames can occupy while it is suspended. Never inlined,
+/// so that the stack pointer read here is below every frame of the task's code.
+#[inline(never)]
+fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
+    core.suspend_sp.set(stack_pointer() - SWITCH_MARGIN);
+    y.suspend(Suspend::Parked)
+}
+
+/// The current stack pointer (the lowest address of this function's frame).
+#[inline(always)]
+fn stack_pointer() -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let sp: usize;
+        // SAFETY: reads a register into a local; touches no memory and no flags.
+        unsafe {
+            std::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        let sp: usize;
+        // SAFETY: as above.
+        unsafe {
+            std::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+        };
+        sp
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        // A local of this (inlined) frame, less a frame's worth for the rest of it.
+        let marker = 0u8;
+        std::hint::black_box(&marker) as *const u8 as usize - 512
     }
 }
 

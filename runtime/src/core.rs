@@ -13,7 +13,7 @@ use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, TieBreak};
+use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
@@ -123,6 +123,11 @@ pub(crate) struct Core {
     /// (guard, limit, top) of the running task's stack, for overflow reports.
     pub current_stack: Cell<[usize; 3]>,
     pub software_guard: Cell<bool>,
+    /// Whether every worker runs on one shared stack (`StackMode::Shared`).
+    pub shared_stack: bool,
+    /// With a shared stack: the lowest address of the live frames of the task
+    /// that suspended last (recorded by the task, read by the scheduler).
+    pub suspend_sp: Cell<usize>,
     /// Set while the runtime is dropped: every resumed task unwinds at once.
     pub tearing_down: Cell<bool>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
@@ -156,6 +161,7 @@ impl Core {
             TieBreak::Fifo => None,
             TieBreak::Random(seed) => Some(ChaCha8Rng::seed_from_u64(seed)),
         };
+        let shared_stack = config.pool.stacks == StackMode::Shared;
         Core {
             config,
             now: Cell::new(SimTime::ZERO),
@@ -181,6 +187,8 @@ impl Core {
             panics: RefCell::new(Vec::new()),
             current_stack: Cell::new([0; 3]),
             software_guard: Cell::new(false),
+            shared_stack,
+            suspend_sp: Cell::new(0),
             tearing_down: Cell::new(false),
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),

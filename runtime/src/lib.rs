@@ -56,6 +56,7 @@ mod prefetch;
 mod radix_heap;
 mod report;
 mod runtime;
+mod shared_stack;
 mod stack;
 mod sync;
 mod task;
@@ -70,7 +71,8 @@ pub use api::{
     spawn_any, spawn_daemon, stop, try_spawn, yield_now,
 };
 pub use config::{
-    ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, TieBreak, DEFAULT_STACK_SIZE,
+    ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, StackMode, TieBreak,
+    DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
 pub use report::{PoolStats, RunReport};

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::{ExhaustionPolicy, TieBreak};
+use crate::config::{ExhaustionPolicy, StackMode, TieBreak};
 use crate::error::PanicReport;
 use crate::stack::GuardMode;
 use crate::time::SimTime;
@@ -16,6 +16,8 @@ pub struct PoolStats {
     pub policy: ExhaustionPolicy,
     /// Usable bytes per worker stack.
     pub stack_size: usize,
+    /// Whether each worker had its own stack or all shared one.
+    pub stacks: StackMode,
     /// How overflow of those stacks is detected.
     pub guard: GuardMode,
     /// Tasks that got (or will get) a worker.

@@ -8,10 +8,14 @@ use crate::core::{Advance, Core, Outcome, NO_WORKER};
 use crate::error::{SimError, SpawnError};
 use crate::prefetch;
 use crate::report::{PoolStats, RunReport};
-use crate::stack::{GuardMode, StackAllocator};
+use crate::shared_stack::SharedStack;
+use crate::stack::{GuardMode, SlotStack, StackAllocator};
 use crate::task::{JoinHandle, TaskName};
 use crate::time::SimTime;
 use crate::worker::{Resume, Suspend, Worker};
+
+/// At most this many bytes of a task's saved frames are prefetched before it resumes.
+const SAVED_PREFETCH: usize = 1024;
 
 /// Most workers sampled for the stack high-water mark (one `mincore` call each).
 const HIGH_WATER_SAMPLES: usize = 4096;
@@ -32,6 +36,9 @@ struct WorkerPool {
     workers: Vec<Worker>,
     idle: Vec<u32>,
     stacks: StackAllocator,
+    /// With `StackMode::Shared`: the one stack (carved on first use) and the
+    /// frames of the workers that are off it.
+    shared: Option<SharedStack>,
 }
 
 impl Runtime {
@@ -45,6 +52,7 @@ impl Runtime {
                 workers: Vec::new(),
                 idle: Vec::new(),
                 stacks,
+                shared: None,
             },
             core: Rc::new(Core::new(config)),
         }
@@ -217,6 +225,7 @@ impl Runtime {
                 capacity: core.config.pool.capacity,
                 policy: core.config.pool.policy,
                 stack_size: self.pool.stacks.stack_size(),
+                stacks: core.config.pool.stacks,
                 guard: self.pool.stacks.mode(),
                 spawned: pool.spawned,
                 peak_in_use: pool.peak_in_use,
@@ -266,32 +275,90 @@ impl WorkerPool {
         if core.prefetching() {
             self.prefetch_next(core);
         }
+        if let Some(shared) = &mut self.shared {
+            let workers = &self.workers;
+            shared.make_resident(w, |i| workers[i as usize].is_done());
+        }
         let worker = &mut self.workers[w as usize];
         core.current_stack.set(self.stacks.bounds(worker.top));
         let suspended = worker.resume(Resume::Go);
         core.current.set(None);
-        // The worker ended its job (and any it chained) itself: it is free.
-        if suspended == Suspend::Finished {
-            self.idle.push(w);
+        match suspended {
+            // The worker ended its job (and any it chained) itself: it is free.
+            Suspend::Finished => self.idle.push(w),
+            Suspend::Parked => {
+                if let Some(shared) = &mut self.shared {
+                    shared.suspended(w, core.suspend_sp.get());
+                }
+            }
         }
+    }
+
+    /// Resumes worker `w` to leave its job loop (at teardown).
+    fn exit(&mut self, w: usize) {
+        if let Some(shared) = &mut self.shared {
+            let workers = &self.workers;
+            shared.make_resident(w as u32, |i| workers[i as usize].is_done());
+        }
+        self.workers[w].resume(Resume::Exit);
     }
 
     /// Warms the caches for the task expected to run after this one (see `prefetch`),
     /// its worker's record included.
     #[inline]
     fn prefetch_next(&self, core: &Core) {
-        if let Some(w) = core.prefetch_next().and_then(|w| self.workers.get(w)) {
-            let addr = w as *const Worker as usize;
+        let Some(w) = core.prefetch_next() else {
+            return;
+        };
+        if let Some(worker) = self.workers.get(w) {
+            let addr = worker as *const Worker as usize;
             prefetch::line(addr);
             prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
+        }
+        // On a shared stack its frames come back from their saved copy.
+        if let Some((addr, len)) = self.shared.as_ref().and_then(|s| s.saved(w)) {
+            for offset in (0..len.min(SAVED_PREFETCH)).step_by(64) {
+                prefetch::line(addr + offset);
+            }
         }
     }
 
     /// An idle worker, or a new one on a freshly carved stack.
     fn bind_worker(&mut self, core: &Core) -> u32 {
         if let Some(w) = self.idle.pop() {
+            // A shared worker's coroutine ended with its job: it gets a new one.
+            if self.shared.is_some() && self.workers[w as usize].is_done() {
+                let stack = self.shared_slot(w);
+                self.workers[w as usize] = Worker::new(stack);
+            }
             return w;
         }
+        let w = self.workers.len() as u32;
+        let stack = match core.shared_stack {
+            true => {
+                if self.shared.is_none() {
+                    let stack = self.carve(core);
+                    self.shared = Some(SharedStack::new(&stack));
+                }
+                self.shared_slot(w)
+            }
+            false => self.carve(core),
+        };
+        self.workers.push(Worker::new(stack));
+        w
+    }
+
+    /// The shared stack's bounds for a new coroutine of worker `w`, whose initial
+    /// frame will overwrite the top of the stack (so the resident's frames are saved).
+    fn shared_slot(&mut self, w: u32) -> SlotStack {
+        let shared = self.shared.as_mut().expect("a shared stack was carved");
+        let workers = &self.workers;
+        shared.prepare_new(w, |i| workers[i as usize].is_done());
+        shared.slot()
+    }
+
+    /// A freshly carved stack (the only one, with a shared stack).
+    fn carve(&mut self, core: &Core) -> SlotStack {
         let stack = match self.stacks.carve() {
             Ok(s) => s,
             Err(e) => panic!(
@@ -301,8 +368,7 @@ impl WorkerPool {
         };
         core.software_guard
             .set(self.stacks.mode() == GuardMode::Software);
-        self.workers.push(Worker::new(stack));
-        (self.workers.len() - 1) as u32
+        stack
     }
 }
 
@@ -348,15 +414,24 @@ impl Drop for Runtime {
             .filter(|&w| w != NO_WORKER)
             .collect();
         stuck.sort_unstable();
+        if let Some(shared) = &mut self.pool.shared {
+            // Indices move below: nobody stays resident across that.
+            let workers = &self.pool.workers;
+            shared.evict(|i| workers[i as usize].is_done());
+        }
         for w in stuck.iter().rev() {
             let worker = self.pool.workers.swap_remove(*w as usize);
+            if let Some(shared) = &mut self.pool.shared {
+                shared.swap_remove(*w);
+            }
             std::mem::forget(worker);
         }
         self.core.tasks.borrow_mut().clear();
         self.core.clear_callbacks();
-        for w in &mut self.pool.workers {
-            if w.is_started() && !w.is_done() {
-                w.resume(Resume::Exit);
+        for w in 0..self.pool.workers.len() {
+            let worker = &self.pool.workers[w];
+            if worker.is_started() && !worker.is_done() {
+                self.pool.exit(w);
             }
         }
         if !stuck.is_empty() {

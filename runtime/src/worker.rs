@@ -23,7 +23,7 @@ pub(crate) enum Suspend {
     /// Its task parked or yielded; the core already knows where it waits.
     Parked,
     /// Its task ended and was recorded as ended (as were any it chained); the
-    /// worker is free.
+    /// worker is free (on a shared stack its coroutine has returned).
     Finished,
 }
 
@@ -76,6 +76,11 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
             if !context::with_core(|core| core.end_job(outcome)) {
                 break;
             }
+        }
+        // On a shared stack an idle worker would be frames to save and restore;
+        // ending the coroutine leaves none, and a new one costs a few stores.
+        if context::with_core(|core| core.shared_stack) {
+            return;
         }
         cmd = y.suspend(Suspend::Finished);
     }

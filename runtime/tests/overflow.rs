@@ -98,6 +98,43 @@ fn overflow_on_a_stack_carved_late_hits_its_guard_too() {
 }
 
 #[test]
+fn overflow_on_the_shared_stack_hits_its_guard_and_names_the_task() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let mut rt = Runtime::new(RuntimeConfig {
+            seed: 77,
+            pool: PoolConfig {
+                stack_size: STACK,
+                stacks: StackMode::Shared,
+                ..PoolConfig::default()
+            },
+            ..RuntimeConfig::default()
+        });
+        // Parked tasks with frames saved off the stack, then one that overflows it.
+        for i in 0..50 {
+            rt.spawn("parked", move || {
+                sleep(Duration::from_nanos(i));
+                recurse(4);
+                sleep(Duration::from_millis(1))
+            });
+        }
+        rt.spawn("shared deep recursion", || {
+            sleep(Duration::from_nanos(100));
+            recurse(1_000_000)
+        });
+        let _ = rt.run();
+        unreachable!("the overflow must end the process");
+    }
+    let (code, stderr) =
+        run_child("overflow_on_the_shared_stack_hits_its_guard_and_names_the_task");
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("stack overflow in task 'shared deep recursion' (#51)"),
+        "stderr: {stderr}"
+    );
+    assert!(stderr.contains("at virtual time 100 ns"), "{stderr}");
+}
+
+#[test]
 fn shallow_tasks_on_the_same_small_stack_are_fine() {
     let mut rt = small_stack_runtime();
     let h = rt.spawn("shallow", || recurse(8));

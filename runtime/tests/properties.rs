@@ -1,6 +1,7 @@
 //! Properties of random programs under many random tie-break seeds: mutual
 //! exclusion, semaphore bounds, exactly-once in-order delivery, monotone time,
-//! no deadlock with globally ordered locks, exact reports of lock-order cycles.
+//! no deadlock with globally ordered locks, exact reports of lock-order cycles,
+//! and runs on a shared stack identical to runs on dedicated stacks.
 
 mod common;
 
@@ -9,7 +10,7 @@ use std::collections::BTreeSet;
 use p2psim_runtime::*;
 use proptest::prelude::*;
 
-use common::{program, run, run_cycle};
+use common::{program, run, run_cycle, run_on};
 
 const SEEDS_PER_PROGRAM: u64 = 16;
 
@@ -49,6 +50,19 @@ proptest! {
                 prop_assert_eq!(mine, (0..p.tasks[t].len()).collect::<Vec<_>>());
             }
             prop_assert!(out.log.last().map_or(true, |e| e.2 <= out.end_time));
+        }
+    }
+
+    #[test]
+    fn a_shared_stack_changes_nothing_in_a_run(p in program(), base in any::<u64>()) {
+        for s in 0..4 {
+            let tie = TieBreak::Random(base.wrapping_add(s));
+            let dedicated = run_on(&p, tie, StackMode::Dedicated);
+            let shared = run_on(&p, tie, StackMode::Shared);
+            match (dedicated, shared) {
+                (Ok(d), Ok(s)) => prop_assert_eq!(d, s),
+                (d, s) => prop_assert!(false, "runs failed: {:?} / {:?}", d.err(), s.err()),
+            }
         }
     }
 

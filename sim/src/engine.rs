@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use p2psim_runtime::{
     spawn, spawn_daemon, ExhaustionPolicy, PoolConfig, RunReport, Runtime, RuntimeConfig, SimError,
-    SimTime,
+    SimTime, StackMode,
 };
 use serde_json::{json, Map, Value};
 
@@ -66,6 +66,10 @@ pub fn runtime_config(s: &Scenario) -> RuntimeConfig {
                 PoolPolicySpec::Grow => ExhaustionPolicy::Grow,
             },
             stack_size: s.pool.stack_size,
+            stacks: match s.pool.shared_stack {
+                true => StackMode::Shared,
+                false => StackMode::Dedicated,
+            },
         },
         ..RuntimeConfig::default()
     }
@@ -259,6 +263,7 @@ fn summarize<M: Mechanism>(
             "capacity": r.pool.capacity,
             "policy": r.pool.policy.as_str(),
             "stack_size": r.pool.stack_size,
+            "stacks": r.pool.stacks.as_str(),
             "guard": r.pool.guard.as_str(),
             "peak_in_use": r.pool.peak_in_use,
             "rejected": r.pool.rejected,

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use clap::Args;
 
+use p2psim::runtime::StackMode;
 use p2psim::workloads::{self, Measured};
 
 /// Arguments of `p2psim bench`.
@@ -23,6 +24,9 @@ pub struct BenchArgs {
     /// Internal: run one workload once in this process and print raw figures.
     #[arg(long, hide = true)]
     pub child: bool,
+    /// Internal (with --child): run it with every worker on one shared stack.
+    #[arg(long, hide = true)]
+    pub shared_stack: bool,
 }
 
 const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
@@ -49,8 +53,12 @@ pub fn run(args: BenchArgs) -> i32 {
     }
     let scale = if args.quick { 100 } else { 1 };
     if args.child {
+        let stacks = match args.shared_stack {
+            true => StackMode::Shared,
+            false => StackMode::Dedicated,
+        };
         for n in &names {
-            let m = run_one(n, scale);
+            let m = run_one(n, scale, stacks);
             outln!(
                 "{} {} {} {}",
                 m.wall.as_nanos(),
@@ -61,25 +69,40 @@ pub fn run(args: BenchArgs) -> i32 {
         }
         return 0;
     }
+    let (q, r) = (args.quick, args.runs);
     for n in &names {
         if n == "W4" {
-            // Both sizes of WORKLOADS.md.
-            report_w4(&runs_of("W4S", args.runs, args.quick), 100_000 / scale);
-            report_w4(&runs_of("W4", args.runs, args.quick), 1_000_000 / scale);
+            // Both sizes of WORKLOADS.md, on dedicated stacks, then on a shared stack.
+            for (stacks, shared) in [("", false), (" shared_stack", true)] {
+                let n = 100_000 / scale;
+                report_w4(&runs_of("W4S", r, q, shared), &format!("{stacks} n={n}"));
+                let n = 1_000_000 / scale;
+                report_w4(&runs_of("W4", r, q, shared), &format!("{stacks} n={n}"));
+            }
             continue;
         }
-        let runs = runs_of(n, args.runs, args.quick);
+        let runs = runs_of(n, r, q, false);
         let ns = median(runs.iter().map(Measured::ns_per_unit).collect());
         match n.as_str() {
             "W1" => outln!("W1 pingpong ns_per_roundtrip {ns:.1}"),
-            "W2" => outln!("W2 timers ns_per_wakeup {ns:.1}"),
+            "W2" => {
+                outln!("W2 timers ns_per_wakeup {ns:.1}");
+                let shared = runs_of("W2", r, q, true);
+                let ns = median(shared.iter().map(Measured::ns_per_unit).collect());
+                outln!("W2 timers shared_stack ns_per_wakeup {ns:.1}");
+            }
             "W3" => {
                 outln!("W3 churn ns_per_task {ns:.1}");
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
                 outln!("W3 churn peak_rss_mb {rss:.0}");
-                let floor = runs_of("W3F", args.runs, args.quick);
+                let floor = runs_of("W3F", r, q, false);
                 let floor = median(floor.iter().map(Measured::ns_per_unit).collect());
                 outln!("W3 churn fresh_page_ns {floor:.1}");
+                let shared = runs_of("W3", r, q, true);
+                let ns = median(shared.iter().map(Measured::ns_per_unit).collect());
+                outln!("W3 churn shared_stack ns_per_task {ns:.1}");
+                let rss = median(shared.iter().map(|m| mb(m.peak_rss)).collect());
+                outln!("W3 churn shared_stack peak_rss_mb {rss:.0}");
             }
             "W6" => {
                 let delivered = median(runs.iter().map(|m| m.units as f64).collect());
@@ -94,7 +117,7 @@ pub fn run(args: BenchArgs) -> i32 {
     0
 }
 
-fn report_w4(runs: &[Measured], n: u64) {
+fn report_w4(runs: &[Measured], label: &str) {
     let per_task = median(
         runs.iter()
             .map(|m| {
@@ -106,30 +129,31 @@ fn report_w4(runs: &[Measured], n: u64) {
             .collect(),
     );
     let wall = median(runs.iter().map(|m| m.wall.as_secs_f64()).collect());
-    outln!("W4 alive n={n} bytes_per_task {per_task:.0}");
-    outln!("W4 alive n={n} wall_s {wall:.2}");
+    outln!("W4 alive{label} bytes_per_task {per_task:.0}");
+    outln!("W4 alive{label} wall_s {wall:.2}");
 }
 
-fn run_one(name: &str, scale: u64) -> Measured {
+fn run_one(name: &str, scale: u64, stacks: StackMode) -> Measured {
     match name {
         "W1" => workloads::w1_pingpong(1_000_000 / scale),
-        "W2" if scale > 1 => workloads::w2_timers(1_000, 10),
-        "W2" => workloads::w2_timers(10_000, 100),
-        "W3" => workloads::w3_churn(1_000_000 / scale),
+        "W2" if scale > 1 => workloads::w2_timers(1_000, 10, stacks),
+        "W2" => workloads::w2_timers(10_000, 100, stacks),
+        "W3" => workloads::w3_churn(1_000_000 / scale, stacks),
         // One touched page per stack slot of the default size, as W3's tasks touch.
         "W3F" => workloads::fresh_page_floor(
             100_000 / scale as usize,
             p2psim::runtime::DEFAULT_STACK_SIZE,
         ),
-        "W4S" => workloads::w4_alive(100_000 / scale),
-        "W4" => workloads::w4_alive(1_000_000 / scale),
+        "W4S" => workloads::w4_alive(100_000 / scale, stacks),
+        "W4" => workloads::w4_alive(1_000_000 / scale, stacks),
         "W6" => workloads::w6_flood(100_000 / scale, 1_000 / scale),
         _ => workloads::w5_mailbox(1_000_000 / scale),
     }
 }
 
-/// Runs workload `name` `runs` times, each in a fresh child process.
-fn runs_of(name: &str, runs: usize, quick: bool) -> Vec<Measured> {
+/// Runs workload `name` `runs` times, each in a fresh child process (with every
+/// worker on one shared stack if `shared`).
+fn runs_of(name: &str, runs: usize, quick: bool, shared: bool) -> Vec<Measured> {
     let exe = std::env::current_exe().expect("the running executable's path");
     (0..runs.max(1))
         .map(|_| {
@@ -137,6 +161,9 @@ fn runs_of(name: &str, runs: usize, quick: bool) -> Vec<Measured> {
             cmd.args(["bench", "--child", name]);
             if quick {
                 cmd.arg("--quick");
+            }
+            if shared {
+                cmd.arg("--shared-stack");
             }
             let out = cmd.output().expect("benchmark child process starts");
             let text = String::from_utf8_lossy(&out.stdout);

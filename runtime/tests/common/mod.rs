@@ -139,9 +139,18 @@ impl Counter {
 
 /// Runs `p` under `tie`; the outcome, or the run's error.
 pub fn run(p: &Program, tie: TieBreak) -> Result<Outcome, SimError> {
+    run_on(p, tie, StackMode::Dedicated)
+}
+
+/// Runs `p` under `tie` with its workers' stacks as `stacks` says.
+pub fn run_on(p: &Program, tie: TieBreak, stacks: StackMode) -> Result<Outcome, SimError> {
     let mut rt = Runtime::new(RuntimeConfig {
         seed: 1,
         tie_break: tie,
+        pool: PoolConfig {
+            stacks,
+            ..PoolConfig::default()
+        },
         ..RuntimeConfig::default()
     });
     let mutexes: Vec<Mutex<u64>> = (0..MUTEXES).map(|_| Mutex::new(0)).collect();

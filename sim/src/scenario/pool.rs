@@ -25,6 +25,8 @@ pub struct PoolSpec {
     pub policy: PoolPolicySpec,
     /// Stack bytes per green thread, a multiple of 4096.
     pub stack_size: usize,
+    /// Whether the green threads share one stack (their frames copied on switches).
+    pub shared_stack: bool,
 }
 
 const KIB: u64 = 1024;
@@ -38,7 +40,7 @@ const STACK_HELP: &str =
 
 /// Reads `[pool]`.
 pub(crate) fn read(p: &Params) -> Result<PoolSpec, ScenarioError> {
-    p.check_known(&["capacity", "policy", "stack_size"])?;
+    p.check_known(&["capacity", "policy", "stack_size", "stacks"])?;
     let capacity = p
         .opt_int("capacity", IRange::new(1, u32::MAX))?
         .map(|v| v as usize);
@@ -52,10 +54,12 @@ pub(crate) fn read(p: &Params) -> Result<PoolSpec, ScenarioError> {
     };
     let bytes = p.convert("stack_size", stack_bytes)?.unwrap_or(256 * KIB);
     let stack_size = bytes.div_ceil(PAGE) * PAGE;
+    let shared_stack = p.choice("stacks", "dedicated", &["dedicated", "shared"])? == "shared";
     Ok(PoolSpec {
         capacity,
         policy,
         stack_size: stack_size as usize,
+        shared_stack,
     })
 }
 
@@ -110,9 +114,12 @@ mod tests {
             PoolSpec {
                 capacity: None,
                 policy: PoolPolicySpec::Queue,
-                stack_size: 256 * 1024
+                stack_size: 256 * 1024,
+                shared_stack: false,
             }
         );
+        assert!(pool("stacks = \"shared\"").unwrap().shared_stack);
+        assert!(!pool("stacks = \"dedicated\"").unwrap().shared_stack);
         assert_eq!(pool("stack_size = \"1MiB\"").unwrap().stack_size, 1 << 20);
         assert_eq!(pool("stack_size = 20000").unwrap().stack_size, 20480);
         assert_eq!(
@@ -133,6 +140,7 @@ mod tests {
             .unwrap_err()
             .message
             .contains("out of range"));
+        assert!(pool("stacks = \"copied\"").is_err());
         assert!(pool("stack_size = \"lots\"")
             .unwrap_err()
             .help

@@ -31,7 +31,8 @@ fn defaults_fill_everything_optional() {
         PoolSpec {
             capacity: None,
             policy: PoolPolicySpec::Queue,
-            stack_size: 256 * 1024
+            stack_size: 256 * 1024,
+            shared_stack: false,
         }
     );
     assert_eq!(

@@ -1,0 +1,150 @@
+//! One stack for every worker (`StackMode::Shared`): a suspended worker's live
+//! frames are copied out when another worker needs the stack, and copied back
+//! to the same addresses before it resumes.
+//!
+//! Frames go back to exactly where they were, so every pointer into them (the
+//! yielder, references between frames, unwinding records) stays valid. Nothing
+//! outside a task holds a pointer into its frames while it is suspended: task
+//! closures are `'static`, primitives keep their state on the heap, and a waiter
+//! checks its own predicate when it resumes.
+//!
+//! What is live: from the stack pointer the task recorded when it suspended
+//! (less `SWITCH_MARGIN` for the switch's own pushes) up to the top. A worker
+//! whose coroutine returned (shared workers end their coroutine with their job)
+//! has nothing live and is never saved.
+
+use std::mem::MaybeUninit;
+use std::ptr;
+
+use crate::stack::SlotStack;
+
+/// The shared stack's bounds, which worker's frames are on it, and everyone else's.
+pub(crate) struct SharedStack {
+    limit: usize,
+    top: usize,
+    /// The worker whose frames are on the stack now.
+    resident: Option<u32>,
+    /// Per worker (same index): its saved frames.
+    frames: Vec<Saved>,
+}
+
+/// A worker's frames while it is off the stack: the bytes of `[top - len, top)`.
+#[derive(Default)]
+struct Saved {
+    /// Lowest live address when it last suspended.
+    sp: usize,
+    /// Its frames, or empty while it is resident (the capacity is kept for the next save).
+    bytes: Vec<MaybeUninit<u8>>,
+}
+
+/// Bytes below the top an unstarted coroutine may use (corosensei's initial frame).
+const INITIAL_FRAME: usize = 256;
+
+/// Bytes below a saved frame's low end that debug builds poison on every save,
+/// so that a task relying on anything below what was copied fails its tests.
+#[cfg(debug_assertions)]
+const POISON: usize = 4096;
+
+impl SharedStack {
+    /// A shared stack over `stack`'s bounds, with no worker yet.
+    pub fn new(stack: &SlotStack) -> Self {
+        SharedStack {
+            limit: stack.limit,
+            top: stack.top,
+            resident: None,
+            frames: Vec::new(),
+        }
+    }
+
+    /// The bounds every shared worker's coroutine is given.
+    pub fn slot(&self) -> SlotStack {
+        SlotStack {
+            limit: self.limit,
+            top: self.top,
+        }
+    }
+
+    /// Prepares for a new coroutine for worker `w` (a new index when `w` equals the
+    /// workers created so far): the resident's frames are saved first, because
+    /// creating a coroutine writes its initial frame at the top of the stack.
+    pub fn prepare_new(&mut self, w: u32, done: impl Fn(u32) -> bool) {
+        self.evict(done);
+        if w as usize == self.frames.len() {
+            self.frames.push(Saved::default());
+        }
+        let s = &mut self.frames[w as usize];
+        s.bytes.clear();
+        s.sp = self.top - INITIAL_FRAME;
+        self.resident = Some(w);
+    }
+
+    /// Puts worker `w`'s frames on the stack (saving the resident's) before it resumes.
+    #[inline]
+    pub fn make_resident(&mut self, w: u32, done: impl Fn(u32) -> bool) {
+        if self.resident == Some(w) {
+            return;
+        }
+        self.evict(done);
+        let s = &mut self.frames[w as usize];
+        let len = s.bytes.len();
+        // SAFETY: `[top - len, top)` lies in the shared stack (a save never copies
+        // more than `top - limit` bytes), which stays mapped while the runtime
+        // lives; no code runs on that stack now (the scheduler runs on its own),
+        // and the buffer holds `len` bytes. These are the frames `w` left there.
+        unsafe {
+            ptr::copy_nonoverlapping(s.bytes.as_ptr(), (self.top - len) as *mut _, len);
+        }
+        s.bytes.clear();
+        self.resident = Some(w);
+    }
+
+    /// Records where worker `w`, which just suspended, has its lowest live frame.
+    #[inline]
+    pub fn suspended(&mut self, w: u32, sp: usize) {
+        self.frames[w as usize].sp = sp;
+    }
+
+    /// Saves the resident worker's frames (unless its coroutine has ended); after
+    /// this no worker is resident.
+    pub fn evict(&mut self, done: impl Fn(u32) -> bool) {
+        let Some(r) = self.resident.take() else {
+            return;
+        };
+        if done(r) {
+            return;
+        }
+        let s = &mut self.frames[r as usize];
+        let low = s.sp.clamp(self.limit, self.top);
+        let len = self.top - low;
+        s.bytes.clear();
+        s.bytes.reserve_exact(len);
+        // SAFETY: `[low, top)` lies in the shared stack, mapped while the runtime
+        // lives, and no code runs on it now; the buffer has room for `len` bytes,
+        // which are copied as untyped bytes and so all initialised `MaybeUninit`s.
+        unsafe {
+            ptr::copy_nonoverlapping(low as *const MaybeUninit<u8>, s.bytes.as_mut_ptr(), len);
+            s.bytes.set_len(len);
+        }
+        #[cfg(debug_assertions)]
+        {
+            let from = low.saturating_sub(POISON).max(self.limit);
+            // SAFETY: `[from, low)` lies in the shared stack below every live frame
+            // (the one worker with frames there was just saved).
+            unsafe { ptr::write_bytes(from as *mut u8, 0xA5, low - from) };
+        }
+    }
+
+    /// Drops worker `w`'s record (the worker vector swap-removes it too); call
+    /// only with no worker resident.
+    pub fn swap_remove(&mut self, w: u32) {
+        debug_assert!(self.resident.is_none());
+        self.frames.swap_remove(w as usize);
+    }
+
+    /// Where worker `w`'s saved frames are, for prefetching before it resumes.
+    #[inline]
+    pub fn saved(&self, w: usize) -> Option<(usize, usize)> {
+        let s = self.frames.get(w)?;
+        (!s.bytes.is_empty()).then_some((s.bytes.as_ptr() as usize, s.bytes.len()))
+    }
+}
