@@ -117,24 +117,13 @@ pub(crate) fn suspend(core: &Core) {
     }
 }
 
-/// Bytes below the stack pointer read in `suspend_recording_sp` that the switch
-/// itself still uses, copied with the task's frames: the registers the switch
-/// pushes (24 bytes) and corosensei's `Yielder::suspend` frame, which optimised
-/// builds inline (its frame is then part of ours) and unoptimised ones do not
-/// (264 bytes there). Debug builds poison the stack below every saved copy, so a
-/// margin that falls short fails the tests.
-#[cfg(not(debug_assertions))]
-pub(crate) const SWITCH_MARGIN: usize = 128;
-/// See above: the unoptimised yielder's frame is larger.
-#[cfg(debug_assertions)]
-pub(crate) const SWITCH_MARGIN: usize = 512;
-
-/// Suspends like `suspend`, first recording (for the shared stack) the lowest
-/// address the task's frames can occupy while it is suspended. Never inlined,
-/// so that the stack pointer read here is below every frame of the task's code.
+/// Suspends like `suspend`, first recording (for the shared stack) its stack
+/// pointer: every frame of the task's code lies above it, and below it only the
+/// switch's own use, which `shared_stack::measure_switch_depth` measures once.
+/// Never inlined, so that this one function's code is what gets measured.
 #[inline(never)]
-fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
-    core.suspend_sp.set(stack_pointer() - SWITCH_MARGIN);
+pub(crate) fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
+    core.suspend_sp.set(stack_pointer());
     y.suspend(Suspend::Parked)
 }
 

@@ -338,7 +338,7 @@ impl WorkerPool {
             true => {
                 if self.shared.is_none() {
                     let stack = self.carve(core);
-                    self.shared = Some(SharedStack::new(&stack));
+                    self.shared = Some(SharedStack::new(&stack, core));
                 }
                 self.shared_slot(w)
             }

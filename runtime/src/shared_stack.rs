@@ -8,20 +8,28 @@
 //! closures are `'static`, primitives keep their state on the heap, and a waiter
 //! checks its own predicate when it resumes.
 //!
-//! What is live: from the stack pointer the task recorded when it suspended
-//! (less `SWITCH_MARGIN` for the switch's own pushes) up to the top. A worker
-//! whose coroutine returned (shared workers end their coroutine with their job)
-//! has nothing live and is never saved.
+//! What is live: from the stack pointer the task recorded when it suspended,
+//! less what the switch itself pushes below it (measured once per stack by
+//! suspending a probe over a patterned stack), up to the top. A worker whose
+//! coroutine returned (shared workers end their coroutine with their job) has
+//! nothing live and is never saved.
 
 use std::mem::MaybeUninit;
 use std::ptr;
 
+use corosensei::{Coroutine, CoroutineResult};
+
+use crate::context;
+use crate::core::Core;
 use crate::stack::SlotStack;
+use crate::worker::{Resume, Suspend};
 
 /// The shared stack's bounds, which worker's frames are on it, and everyone else's.
 pub(crate) struct SharedStack {
     limit: usize,
     top: usize,
+    /// Bytes below a recorded stack pointer that a suspended task still uses.
+    margin: usize,
     /// The worker whose frames are on the stack now.
     resident: Option<u32>,
     /// Per worker (same index): its saved frames.
@@ -40,17 +48,28 @@ struct Saved {
 /// Bytes below the top an unstarted coroutine may use (corosensei's initial frame).
 const INITIAL_FRAME: usize = 256;
 
+/// How far below its recorded stack pointer the probe's switch is looked for.
+const PROBE_SPAN: usize = 4096;
+
+/// Bytes added to the measured switch depth, in case a build pushes a word more.
+const MARGIN_SLACK: usize = 32;
+
+/// The probe's fill; no return address or saved register is ever this word.
+const PATTERN: u64 = 0xA5A5_A5A5_A5A5_A5A5;
+
 /// Bytes below a saved frame's low end that debug builds poison on every save,
 /// so that a task relying on anything below what was copied fails its tests.
 #[cfg(debug_assertions)]
 const POISON: usize = 4096;
 
 impl SharedStack {
-    /// A shared stack over `stack`'s bounds, with no worker yet.
-    pub fn new(stack: &SlotStack) -> Self {
+    /// A shared stack over `stack`'s bounds, with no worker yet (and nothing
+    /// on the stack: measuring the switch uses it).
+    pub fn new(stack: &SlotStack, core: &Core) -> Self {
         SharedStack {
             limit: stack.limit,
             top: stack.top,
+            margin: measure_switch_depth(stack, core) + MARGIN_SLACK,
             resident: None,
             frames: Vec::new(),
         }
@@ -114,7 +133,7 @@ impl SharedStack {
             return;
         }
         let s = &mut self.frames[r as usize];
-        let low = s.sp.clamp(self.limit, self.top);
+        let low = s.sp.saturating_sub(self.margin).clamp(self.limit, self.top);
         let len = self.top - low;
         s.bytes.clear();
         s.bytes.reserve_exact(len);
@@ -147,4 +166,53 @@ impl SharedStack {
         let s = self.frames.get(w)?;
         (!s.bytes.is_empty()).then_some((s.bytes.as_ptr() as usize, s.bytes.len()))
     }
+}
+
+/// How many bytes below the stack pointer that `context::suspend_recording_sp`
+/// records the switch itself writes (its pushes, and corosensei's yielder frame
+/// where the compiler did not inline it): a probe coroutine suspends through
+/// that very function over a stack filled with a pattern, and the lowest word
+/// it changed is the deepest the switch goes. The probe then leaves.
+fn measure_switch_depth(stack: &SlotStack, core: &Core) -> usize {
+    let span = PROBE_SPAN.min(stack.top - stack.limit) & !7;
+    let base = stack.top - span;
+    // SAFETY: `[base, top)` lies in the shared stack, mapped and unused (no
+    // coroutine has run on it yet), and is 8-byte aligned (the top is a page
+    // boundary and `span` a multiple of 8).
+    unsafe {
+        let words = std::slice::from_raw_parts_mut(base as *mut u64, span / 8);
+        words.fill(PATTERN);
+    }
+    let slot = SlotStack {
+        limit: stack.limit,
+        top: stack.top,
+    };
+    let mut probe: Coroutine<Resume, Suspend, (), SlotStack> =
+        Coroutine::with_stack(slot, |y, _| {
+            context::with_core(|core| context::suspend_recording_sp(core, y));
+        });
+    match probe.resume(Resume::Go) {
+        CoroutineResult::Yield(Suspend::Parked) => {}
+        _ => unreachable!("the probe suspends once"),
+    }
+    let sp = core.suspend_sp.get();
+    assert!(
+        sp > base && sp < stack.top,
+        "the probe ran on the shared stack"
+    );
+    // SAFETY: as above; the probe is suspended, so nothing writes to the stack
+    // while these words are read.
+    let lowest = unsafe {
+        let words = std::slice::from_raw_parts(base as *const u64, span / 8);
+        let first = words
+            .iter()
+            .position(|&w| w != PATTERN)
+            .expect("the probe wrote to its stack");
+        base + first * 8
+    };
+    match probe.resume(Resume::Exit) {
+        CoroutineResult::Return(()) => {}
+        _ => unreachable!("the probe returns when resumed"),
+    }
+    sp.saturating_sub(lowest)
 }
