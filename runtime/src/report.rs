@@ -32,7 +32,8 @@ pub struct PoolStats {
     pub grown: u64,
     /// Longest virtual time a queued task waited for its worker.
     pub longest_queue_wait: Duration,
-    /// Coroutines (with stacks) created; after warm-up spawns reuse them.
+    /// Workers created (each with a stack of its own unless the stack is
+    /// shared); after warm-up spawns reuse them.
     pub workers_created: usize,
     /// Largest stack depth any worker reached, in bytes (resident pages from the top).
     pub stack_high_water: usize,
