@@ -39,7 +39,8 @@ pub(crate) struct SharedStack {
 /// A worker's frames while it is off the stack: the bytes of `[top - len, top)`.
 #[derive(Default)]
 struct Saved {
-    /// Lowest live address when it last suspended.
+    /// The stack pointer it recorded when it last suspended: its frames lie
+    /// above, and the switch's own words up to `margin` below.
     sp: usize,
     /// Its frames, or empty while it is resident (the capacity is kept for the next save).
     bytes: Vec<MaybeUninit<u8>>,
