@@ -125,8 +125,8 @@ pub(crate) struct Core {
     pub software_guard: Cell<bool>,
     /// Whether every worker runs on one shared stack (`StackMode::Shared`).
     pub shared_stack: bool,
-    /// With a shared stack: the lowest address of the live frames of the task
-    /// that suspended last (recorded by the task, read by the scheduler).
+    /// With a shared stack: the stack pointer of the task that suspended last
+    /// (recorded by the task, read when its frames are saved).
     pub suspend_sp: Cell<usize>,
     /// Set while the runtime is dropped: every resumed task unwinds at once.
     pub tearing_down: Cell<bool>,

@@ -275,32 +275,30 @@ impl WorkerPool {
         if core.prefetching() {
             self.prefetch_next(core);
         }
-        if let Some(shared) = &mut self.shared {
-            let workers = &self.workers;
-            shared.make_resident(w, |i| workers[i as usize].is_done());
-        }
+        self.make_resident(core, w);
         let worker = &mut self.workers[w as usize];
         core.current_stack.set(self.stacks.bounds(worker.top));
         let suspended = worker.resume(Resume::Go);
         core.current.set(None);
-        match suspended {
-            // The worker ended its job (and any it chained) itself: it is free.
-            Suspend::Finished => self.idle.push(w),
-            Suspend::Parked => {
-                if let Some(shared) = &mut self.shared {
-                    shared.suspended(w, core.suspend_sp.get());
-                }
-            }
+        // The worker ended its job (and any it chained) itself: it is free.
+        if suspended == Suspend::Finished {
+            self.idle.push(w);
         }
     }
 
     /// Resumes worker `w` to leave its job loop (at teardown).
-    fn exit(&mut self, w: usize) {
+    fn exit(&mut self, core: &Core, w: usize) {
+        self.make_resident(core, w as u32);
+        self.workers[w].resume(Resume::Exit);
+    }
+
+    /// On a shared stack, puts worker `w`'s frames on it before `w` resumes.
+    #[inline]
+    fn make_resident(&mut self, core: &Core, w: u32) {
         if let Some(shared) = &mut self.shared {
             let workers = &self.workers;
-            shared.make_resident(w as u32, |i| workers[i as usize].is_done());
+            shared.make_resident(w, core, |i| workers[i as usize].is_done());
         }
-        self.workers[w].resume(Resume::Exit);
     }
 
     /// Warms the caches for the task expected to run after this one (see `prefetch`),
@@ -328,7 +326,7 @@ impl WorkerPool {
         if let Some(w) = self.idle.pop() {
             // A shared worker's coroutine ended with its job: it gets a new one.
             if self.shared.is_some() && self.workers[w as usize].is_done() {
-                let stack = self.shared_slot(w);
+                let stack = self.shared_slot(core, w);
                 self.workers[w as usize] = Worker::new(stack);
             }
             return w;
@@ -340,7 +338,7 @@ impl WorkerPool {
                     let stack = self.carve(core);
                     self.shared = Some(SharedStack::new(&stack, core));
                 }
-                self.shared_slot(w)
+                self.shared_slot(core, w)
             }
             false => self.carve(core),
         };
@@ -350,10 +348,10 @@ impl WorkerPool {
 
     /// The shared stack's bounds for a new coroutine of worker `w`, whose initial
     /// frame will overwrite the top of the stack (so the resident's frames are saved).
-    fn shared_slot(&mut self, w: u32) -> SlotStack {
+    fn shared_slot(&mut self, core: &Core, w: u32) -> SlotStack {
         let shared = self.shared.as_mut().expect("a shared stack was carved");
         let workers = &self.workers;
-        shared.prepare_new(w, |i| workers[i as usize].is_done());
+        shared.prepare_new(w, core, |i| workers[i as usize].is_done());
         shared.slot()
     }
 
@@ -417,7 +415,7 @@ impl Drop for Runtime {
         if let Some(shared) = &mut self.pool.shared {
             // Indices move below: nobody stays resident across that.
             let workers = &self.pool.workers;
-            shared.evict(|i| workers[i as usize].is_done());
+            shared.evict(&self.core, |i| workers[i as usize].is_done());
         }
         for w in stuck.iter().rev() {
             let worker = self.pool.workers.swap_remove(*w as usize);
@@ -431,7 +429,7 @@ impl Drop for Runtime {
         for w in 0..self.pool.workers.len() {
             let worker = &self.pool.workers[w];
             if worker.is_started() && !worker.is_done() {
-                self.pool.exit(w);
+                self.pool.exit(&self.core, w);
             }
         }
         if !stuck.is_empty() {

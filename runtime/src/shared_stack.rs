@@ -8,8 +8,10 @@
 //! closures are `'static`, primitives keep their state on the heap, and a waiter
 //! checks its own predicate when it resumes.
 //!
-//! What is live: from the stack pointer the task recorded when it suspended,
-//! less what the switch itself pushes below it (measured once per stack by
+//! What is live: from the stack pointer the resident task recorded when it
+//! suspended (the resident is always the last worker to have run on the
+//! stack, so the core's one record is its), less what the switch itself
+//! pushes below it (measured once per stack by
 //! suspending a probe over a patterned stack), up to the top. A worker whose
 //! coroutine returned (shared workers end their coroutine with their job) has
 //! nothing live and is never saved.
@@ -32,18 +34,10 @@ pub(crate) struct SharedStack {
     margin: usize,
     /// The worker whose frames are on the stack now.
     resident: Option<u32>,
-    /// Per worker (same index): its saved frames.
-    frames: Vec<Saved>,
-}
-
-/// A worker's frames while it is off the stack: the bytes of `[top - len, top)`.
-#[derive(Default)]
-struct Saved {
-    /// The stack pointer it recorded when it last suspended: its frames lie
-    /// above, and the switch's own words up to `margin` below.
-    sp: usize,
-    /// Its frames, or empty while it is resident (the capacity is kept for the next save).
-    bytes: Vec<MaybeUninit<u8>>,
+    /// Per worker (same index): its frames while it is off the stack (the bytes
+    /// of `[top - len, top)`), or empty while it is resident (the capacity is
+    /// kept for the next save).
+    frames: Vec<Vec<MaybeUninit<u8>>>,
 }
 
 /// Bytes below the top an unstarted coroutine may use (corosensei's initial frame).
@@ -87,46 +81,41 @@ impl SharedStack {
     /// Prepares for a new coroutine for worker `w` (a new index when `w` equals the
     /// workers created so far): the resident's frames are saved first, because
     /// creating a coroutine writes its initial frame at the top of the stack.
-    pub fn prepare_new(&mut self, w: u32, done: impl Fn(u32) -> bool) {
-        self.evict(done);
+    pub fn prepare_new(&mut self, w: u32, core: &Core, done: impl Fn(u32) -> bool) {
+        self.evict(core, done);
         if w as usize == self.frames.len() {
-            self.frames.push(Saved::default());
+            self.frames.push(Vec::new());
         }
-        let s = &mut self.frames[w as usize];
-        s.bytes.clear();
-        s.sp = self.top - INITIAL_FRAME;
+        self.frames[w as usize].clear();
+        // Until it first suspends, its live frame is corosensei's initial one.
+        core.suspend_sp.set(self.top - INITIAL_FRAME);
         self.resident = Some(w);
     }
 
     /// Puts worker `w`'s frames on the stack (saving the resident's) before it resumes.
     #[inline]
-    pub fn make_resident(&mut self, w: u32, done: impl Fn(u32) -> bool) {
+    pub fn make_resident(&mut self, w: u32, core: &Core, done: impl Fn(u32) -> bool) {
         if self.resident == Some(w) {
             return;
         }
-        self.evict(done);
+        self.evict(core, done);
         let s = &mut self.frames[w as usize];
-        let len = s.bytes.len();
+        let len = s.len();
         // SAFETY: `[top - len, top)` lies in the shared stack (a save never copies
         // more than `top - limit` bytes), which stays mapped while the runtime
         // lives; no code runs on that stack now (the scheduler runs on its own),
         // and the buffer holds `len` bytes. These are the frames `w` left there.
         unsafe {
-            ptr::copy_nonoverlapping(s.bytes.as_ptr(), (self.top - len) as *mut _, len);
+            ptr::copy_nonoverlapping(s.as_ptr(), (self.top - len) as *mut _, len);
         }
-        s.bytes.clear();
+        s.clear();
         self.resident = Some(w);
     }
 
-    /// Records where worker `w`, which just suspended, has its lowest live frame.
-    #[inline]
-    pub fn suspended(&mut self, w: u32, sp: usize) {
-        self.frames[w as usize].sp = sp;
-    }
-
-    /// Saves the resident worker's frames (unless its coroutine has ended); after
-    /// this no worker is resident.
-    pub fn evict(&mut self, done: impl Fn(u32) -> bool) {
+    /// Saves the resident worker's frames (unless its coroutine has ended), from
+    /// the stack pointer it recorded in `core` when it suspended; after this no
+    /// worker is resident.
+    pub fn evict(&mut self, core: &Core, done: impl Fn(u32) -> bool) {
         let Some(r) = self.resident.take() else {
             return;
         };
@@ -134,16 +123,17 @@ impl SharedStack {
             return;
         }
         let s = &mut self.frames[r as usize];
-        let low = s.sp.saturating_sub(self.margin).clamp(self.limit, self.top);
+        let sp = core.suspend_sp.get();
+        let low = sp.saturating_sub(self.margin).clamp(self.limit, self.top);
         let len = self.top - low;
-        s.bytes.clear();
-        s.bytes.reserve_exact(len);
+        s.clear();
+        s.reserve_exact(len);
         // SAFETY: `[low, top)` lies in the shared stack, mapped while the runtime
         // lives, and no code runs on it now; the buffer has room for `len` bytes,
         // which are copied as untyped bytes and so all initialised `MaybeUninit`s.
         unsafe {
-            ptr::copy_nonoverlapping(low as *const MaybeUninit<u8>, s.bytes.as_mut_ptr(), len);
-            s.bytes.set_len(len);
+            ptr::copy_nonoverlapping(low as *const MaybeUninit<u8>, s.as_mut_ptr(), len);
+            s.set_len(len);
         }
         #[cfg(debug_assertions)]
         {
@@ -165,7 +155,7 @@ impl SharedStack {
     #[inline]
     pub fn saved(&self, w: usize) -> Option<(usize, usize)> {
         let s = self.frames.get(w)?;
-        (!s.bytes.is_empty()).then_some((s.bytes.as_ptr() as usize, s.bytes.len()))
+        (!s.is_empty()).then_some((s.as_ptr() as usize, s.len()))
     }
 }
 
