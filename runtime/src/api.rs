@@ -22,6 +22,7 @@ pub fn now() -> SimTime {
 }
 
 /// Suspends the running task for `d` of virtual time.
+#[inline(always)]
 pub fn sleep(d: Duration) {
     require_task("sleep");
     let until = with_core(|c| c.now.get()) + d;
@@ -30,6 +31,7 @@ pub fn sleep(d: Duration) {
 
 /// Suspends the running task until virtual time `t` (returns at once if `t` has passed,
 /// after letting same-time tasks run).
+#[inline(always)]
 pub fn sleep_until(t: SimTime) {
     require_task("sleep_until");
     let t = t.max(with_core(|c| c.now.get()));
@@ -37,13 +39,17 @@ pub fn sleep_until(t: SimTime) {
 }
 
 /// Lets every other task ready at this virtual time run before the caller continues.
+#[inline(always)]
 pub fn yield_now() {
     require_task("yield_now");
-    with_core(|c| {
-        c.requeue_current();
-        context::suspend(c);
-        c.unwind_if_torn_down();
-    });
+    with_core(
+        #[inline(always)]
+        |c| {
+            c.requeue_current();
+            context::suspend(c);
+            c.unwind_if_torn_down();
+        },
+    );
 }
 
 /// Spawns a task from inside a task. With a `Reject` pool that is exhausted the

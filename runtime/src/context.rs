@@ -52,7 +52,8 @@ impl Drop for Entered {
 }
 
 /// Runs `f` with the running core; panics with a clear message outside a run.
-#[inline]
+/// Always inlined, as is every closure on the blocking path given to it (see `wait`).
+#[inline(always)]
 pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> R {
     let p = CORE.with(|c| c.get());
     if p.is_null() {

@@ -96,6 +96,9 @@ pub(crate) struct Core {
     pub config: RuntimeConfig,
     pub now: Cell<SimTime>,
     pub current: Cell<Option<u32>>,
+    /// The running task's header (null when none runs): the blocking path reads
+    /// and writes it at every park and resume without a lookup in `tasks`.
+    current_hdr: Cell<*const Header>,
     pub tasks: RefCell<Slab<TaskSlot>>,
     /// Tasks joining each task, by task key: few tasks are joined, so the list
     /// lives here rather than in every task's record.
@@ -166,6 +169,7 @@ impl Core {
             config,
             now: Cell::new(SimTime::ZERO),
             current: Cell::new(None),
+            current_hdr: Cell::new(std::ptr::null()),
             tasks: RefCell::new(Slab::new()),
             joiners: RefCell::new(BTreeMap::new()),
             ready: RefCell::new(VecDeque::new()),
@@ -205,6 +209,18 @@ impl Core {
                 "p2psim: this call blocks, so it must run inside a task spawned on a Runtime"
             ),
         }
+    }
+
+    /// The running task's key and header; panics outside a task.
+    #[inline(always)]
+    fn running(&self) -> (u32, &Header) {
+        let key = self.current_key();
+        // SAFETY: `current_hdr` is set with `current` (in `enter`) to the header of
+        // task `key`, whose cell its slot in `tasks` keeps alive; a slot is only
+        // removed by `finish`, never for the running task before `current` is
+        // cleared (`end_job` clears it first), so while `current` is Some the
+        // pointer is valid. Headers are only ever shared (mutable parts are Cells).
+        (key, unsafe { &*self.current_hdr.get() })
     }
 
     /// Creates a task; returns its handle and whether the pool rejected it.
@@ -419,11 +435,8 @@ impl Core {
         deadline: Option<SimTime>,
         waits_for: Option<WaitsFor>,
     ) -> Waiter {
-        let key = self.current_key();
-        let tasks = self.tasks.borrow();
-        let t = &tasks[key as usize];
+        let (key, t) = self.running();
         if t.kill_pending.get() {
-            drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
         let wait = self.next_wait.get() + 1;
@@ -445,7 +458,6 @@ impl Core {
             (None, _) => TaskState::Waiting,
         };
         t.state.set(state);
-        drop(tasks);
         if let Some(d) = deadline {
             self.timers.borrow_mut().push(d.as_nanos(), key, wait);
         }
@@ -455,12 +467,9 @@ impl Core {
     /// Called by a task just resumed from `park`: why it was woken. A kill unwinds.
     #[inline]
     pub fn unpark(&self) -> WakeReason {
-        let key = self.current_key();
-        let tasks = self.tasks.borrow();
-        let t = &tasks[key as usize];
+        let (_, t) = self.running();
         let reason = t.wake.get();
         if reason == WakeReason::Killed || (t.kill_pending.get() && self.tearing_down.get()) {
-            drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
         reason
@@ -474,8 +483,7 @@ impl Core {
 
     /// Unwinds the running task if it was killed during teardown (after a yield).
     pub fn unwind_if_torn_down(&self) {
-        let key = self.current_key();
-        let killed = self.tasks.borrow()[key as usize].kill_pending.get();
+        let killed = self.running().1.kill_pending.get();
         if killed && self.tearing_down.get() {
             std::panic::resume_unwind(Box::new(Killed));
         }
@@ -501,15 +509,11 @@ impl Core {
     /// Puts the running task at the back of the run queue (it stays Runnable).
     #[inline]
     pub fn requeue_current(&self) {
-        let key = self.current_key();
-        let tasks = self.tasks.borrow();
-        let t = &tasks[key as usize];
+        let (key, t) = self.running();
         if t.kill_pending.get() {
-            drop(tasks);
             std::panic::resume_unwind(Box::new(Killed));
         }
         t.state.set(TaskState::Runnable);
-        drop(tasks);
         self.ready.borrow_mut().push_back(key);
     }
 
@@ -540,7 +544,7 @@ impl Core {
     /// scheduler.
     pub fn end_job(&self, outcome: Outcome) -> bool {
         let key = self.current_key();
-        self.current.set(None);
+        self.leave();
         let worker = self.finish(key, outcome, true);
         if self.random || self.interrupted.get() || self.tearing_down.get() {
             return false;
@@ -561,9 +565,8 @@ impl Core {
         drop(ready);
         t.bind(worker);
         t.state.set(TaskState::Running);
-        let id = t.id;
+        self.enter(next, t);
         drop(tasks);
-        self.enter(next, id);
         if self.prefetching() {
             self.prefetch_next();
         }
@@ -820,11 +823,19 @@ impl Core {
         hint.worker()
     }
 
-    /// Makes task `key` (id `id`) the running one and records its resumption.
+    /// Makes task `key` (header `t`) the running one and records its resumption.
     #[inline]
-    pub fn enter(&self, key: u32, id: TaskId) {
+    pub fn enter(&self, key: u32, t: &Header) {
         self.current.set(Some(key));
-        self.record_resume(id);
+        self.current_hdr.set(t);
+        self.record_resume(t.id);
+    }
+
+    /// No task runs any more (the running one suspended or ended).
+    #[inline]
+    pub fn leave(&self) {
+        self.current.set(None);
+        self.current_hdr.set(std::ptr::null());
     }
 
     /// Mixes one resumption into the trace hash and counts it.

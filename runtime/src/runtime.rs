@@ -253,8 +253,13 @@ impl WorkerPool {
     }
 
     /// Resumes task `key` until it parks or ends.
+    ///
+    /// Always inlined: the loop that calls it is where a suspended task returns
+    /// to, and a call in between would be a mispredicted return at every switch
+    /// (see `wait`).
+    #[inline(always)]
     fn step(&mut self, core: &Core, key: u32) {
-        let (w, id) = {
+        let w = {
             let tasks = core.tasks.borrow();
             let t = &tasks[key as usize];
             let mut w = t.worker.get();
@@ -269,9 +274,9 @@ impl WorkerPool {
                 t.bind(w);
             }
             t.state.set(crate::TaskState::Running);
-            (w, t.id)
+            core.enter(key, t);
+            w
         };
-        core.enter(key, id);
         if core.prefetching() {
             self.prefetch_next(core);
         }
@@ -279,7 +284,7 @@ impl WorkerPool {
         let worker = &mut self.workers[w as usize];
         core.current_stack.set(self.stacks.bounds(worker.top));
         let suspended = worker.resume(Resume::Go);
-        core.current.set(None);
+        core.leave();
         // The worker ended its job (and any it chained) itself: it is free.
         if suspended == Suspend::Finished {
             self.idle.push(w);

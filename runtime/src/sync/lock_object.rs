@@ -47,6 +47,7 @@ impl LockObject {
     }
 
     /// Blocks the running task until another task releases it.
+    #[inline(always)]
     pub fn block(&self) {
         let q = &self.inner.waiters;
         wait::block(
@@ -59,6 +60,7 @@ impl LockObject {
     }
 
     /// Blocks until released or until `timeout` of virtual time has passed.
+    #[inline(always)]
     pub fn block_for(&self, timeout: Duration) -> BlockResult {
         let q = &self.inner.waiters;
         let deadline = super::deadline(timeout);

@@ -74,6 +74,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Sends `msg`, blocking while a bounded mailbox is full.
+    #[inline(always)]
     pub fn send(&self, msg: T) {
         if let Err(msg) = self.try_send(msg) {
             let i = &*self.inner;
@@ -85,6 +86,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Sends `msg`, waiting at most `timeout` for room; gives it back on timeout.
+    #[inline(always)]
     pub fn send_for(&self, msg: T, timeout: Duration) -> Result<(), T> {
         let msg = match self.try_send(msg) {
             Ok(()) => return Ok(()),
@@ -134,6 +136,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Receives the oldest message, blocking while there is none.
+    #[inline(always)]
     pub fn recv(&self) -> T {
         if let Some(m) = self.try_recv() {
             return m;
@@ -146,6 +149,7 @@ impl<T> Mailbox<T> {
     }
 
     /// Receives the oldest message, waiting at most `timeout`; `None` on timeout.
+    #[inline(always)]
     pub fn recv_for(&self, timeout: Duration) -> Option<T> {
         if let Some(m) = self.try_recv() {
             return Some(m);

@@ -1,6 +1,9 @@
 //! Scheduler-aware synchronisation: every blocking call parks the task in virtual
 //! time, wakes in FIFO order, and has a timeout form that fires at exactly the
 //! right virtual time.
+//!
+//! The blocking calls are `#[inline(always)]`, so that a task suspends in the
+//! frame of the code that called them (why: see the `wait` module).
 
 mod lock_object;
 mod mailbox;

@@ -65,6 +65,7 @@ impl<T> Mutex<T> {
     }
 
     /// Locks, blocking the running task until the mutex is free.
+    #[inline(always)]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if let Some(g) = self.try_lock() {
             return g;
@@ -81,6 +82,7 @@ impl<T> Mutex<T> {
     }
 
     /// Locks, waiting at most `timeout`; `None` if the timeout passed first.
+    #[inline(always)]
     pub fn lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         if let Some(g) = self.try_lock() {
             return Some(g);

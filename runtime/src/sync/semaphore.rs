@@ -44,7 +44,7 @@ impl Semaphore {
     }
 
     /// Takes a permit, blocking until one is free.
-    #[inline]
+    #[inline(always)]
     pub fn down(&self) {
         if self.try_down() {
             return;
@@ -60,6 +60,7 @@ impl Semaphore {
     }
 
     /// Takes a permit, waiting at most `timeout`; returns whether it got one.
+    #[inline(always)]
     pub fn down_for(&self, timeout: Duration) -> bool {
         if self.try_down() {
             return true;
@@ -89,7 +90,7 @@ impl Semaphore {
     }
 
     /// Returns a permit: to the longest waiter if there is one, else to the pool.
-    #[inline]
+    #[inline(always)]
     pub fn up(&self) {
         if self.inner.waiters.wake_one().is_none() {
             self.inner.permits.set(self.inner.permits.get() + 1);

@@ -41,6 +41,7 @@ impl SyncPoint {
     }
 
     /// Blocks until `holds()` returns true (checked now and after every `awake`).
+    #[inline(always)]
     pub fn wait_until(&self, mut holds: impl FnMut() -> bool) {
         let i = &*self.inner;
         while !holds() {
@@ -51,6 +52,7 @@ impl SyncPoint {
     }
 
     /// Blocks until `holds()` or until `timeout` passes; returns whether it holds.
+    #[inline(always)]
     pub fn wait_until_for(&self, mut holds: impl FnMut() -> bool, timeout: Duration) -> bool {
         let i = &*self.inner;
         let deadline = super::deadline(timeout);

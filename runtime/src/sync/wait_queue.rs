@@ -20,7 +20,7 @@ impl WaitQueue {
     }
 
     /// Wakes the longest-waiting live waiter; returns it, or `None` if none is live.
-    #[inline]
+    #[inline(always)]
     pub fn wake_one(&self) -> Option<Waiter> {
         loop {
             let w = self.queue.borrow_mut().pop_front()?;
