@@ -121,8 +121,10 @@ pub(crate) fn suspend(core: &Core) {
 /// Suspends like `suspend`, first recording (for the shared stack) its stack
 /// pointer: every frame of the task's code lies above it, and below it only the
 /// switch's own use, which `shared_stack::measure_switch_depth` measures once.
-/// Never inlined, so that this one function's code is what gets measured.
-#[inline(never)]
+/// Always inlined, like the rest of the blocking path (see `wait`): the stack
+/// pointer does not move within a frame, so whichever frame it is inlined into
+/// (the probe's too), below the recorded pointer lies only the switch's use.
+#[inline(always)]
 pub(crate) fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
     core.suspend_sp.set(stack_pointer());
     y.suspend(Suspend::Parked)
@@ -162,7 +164,7 @@ fn stack_pointer() -> usize {
 fn check_stack_depth(core: &Core) {
     let marker = 0u8;
     let sp = &marker as *const u8 as usize;
-    let [_, limit, top] = core.current_stack.get();
+    let [_, limit, top] = core.current_stack();
     if sp < limit || sp > top {
         crate::overflow::report_overflow(core);
     }

@@ -123,8 +123,11 @@ pub(crate) struct Core {
     /// Set with `failure` or `stop_requested`: the one flag the scheduler loop checks.
     pub interrupted: Cell<bool>,
     pub panics: RefCell<Vec<PanicReport>>,
-    /// (guard, limit, top) of the running task's stack, for overflow reports.
-    pub current_stack: Cell<[usize; 3]>,
+    /// The top of the running task's stack, for overflow reports (with
+    /// `stack_span` it gives the stack's bounds, see `current_stack`).
+    pub current_top: Cell<usize>,
+    /// (usable bytes, guard bytes) of every stack, known once one was carved.
+    pub stack_span: Cell<[usize; 2]>,
     pub software_guard: Cell<bool>,
     /// Whether every worker runs on one shared stack (`StackMode::Shared`).
     pub shared_stack: bool,
@@ -189,7 +192,8 @@ impl Core {
             failure: RefCell::new(None),
             interrupted: Cell::new(false),
             panics: RefCell::new(Vec::new()),
-            current_stack: Cell::new([0; 3]),
+            current_top: Cell::new(0),
+            stack_span: Cell::new([0; 2]),
             software_guard: Cell::new(false),
             shared_stack,
             suspend_sp: Cell::new(0),
@@ -784,7 +788,7 @@ impl Core {
     #[inline]
     pub fn note_suspend(&self, sp: usize) {
         let key = self.current_key() as usize;
-        let top = self.current_stack.get()[2];
+        let top = self.current_top.get();
         let lines = top.saturating_sub(sp) / 64;
         if let Some(t) = self.tasks.borrow().get(key) {
             t.hint.set(t.hint.get().with_stack(sp, lines));
@@ -836,6 +840,15 @@ impl Core {
     pub fn leave(&self) {
         self.current.set(None);
         self.current_hdr.set(std::ptr::null());
+    }
+
+    /// (guard, limit, top) of the running task's stack: a slot is its guard
+    /// then its usable bytes, so its top locates it (as `StackAllocator::bounds`).
+    pub fn current_stack(&self) -> [usize; 3] {
+        let top = self.current_top.get();
+        let [size, guard] = self.stack_span.get();
+        let limit = top.wrapping_sub(size);
+        [limit.wrapping_sub(guard), limit, top]
     }
 
     /// Mixes one resumption into the trace hash and counts it.

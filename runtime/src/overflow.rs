@@ -54,7 +54,7 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         // SAFETY: a non-null core pointer means a runtime is running on this thread
         // and keeps the core alive; we only read plain fields.
         let core = unsafe { &*core };
-        let [guard, limit, _] = core.current_stack.get();
+        let [guard, limit, _] = core.current_stack();
         if core.current.get().is_some() && addr >= guard && addr < limit {
             report_overflow(core);
         }
@@ -99,7 +99,7 @@ fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
 /// Prints which task overflowed its stack and exits with status 1. Uses only
 /// async-signal-safe calls (`write`, `_exit`) and no allocation.
 pub(crate) fn report_overflow(core: &Core) -> ! {
-    let [_, limit, top] = core.current_stack.get();
+    let [_, limit, top] = core.current_stack();
     write_str("p2psim: simulation failed: stack overflow in task '");
     if let Some(key) = core.current.get() {
         // SAFETY: the running task cannot be mutating the task table while it faults on

@@ -282,7 +282,7 @@ impl WorkerPool {
         }
         self.make_resident(core, w);
         let worker = &mut self.workers[w as usize];
-        core.current_stack.set(self.stacks.bounds(worker.top));
+        core.current_top.set(worker.top);
         let suspended = worker.resume(Resume::Go);
         core.leave();
         // The worker ended its job (and any it chained) itself: it is free.
@@ -300,6 +300,9 @@ impl WorkerPool {
     /// On a shared stack, puts worker `w`'s frames on it before `w` resumes.
     #[inline]
     fn make_resident(&mut self, core: &Core, w: u32) {
+        if !core.shared_stack {
+            return;
+        }
         if let Some(shared) = &mut self.shared {
             let workers = &self.workers;
             shared.make_resident(w, core, |i| workers[i as usize].is_done());
@@ -371,6 +374,8 @@ impl WorkerPool {
         };
         core.software_guard
             .set(self.stacks.mode() == GuardMode::Software);
+        let [guard, limit, top] = self.stacks.bounds(stack.top);
+        core.stack_span.set([top - limit, limit - guard]);
         stack
     }
 }
