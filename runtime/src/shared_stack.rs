@@ -162,8 +162,10 @@ impl SharedStack {
 /// How many bytes below the stack pointer that `context::suspend_recording_sp`
 /// records the switch itself writes (its pushes, and corosensei's yielder frame
 /// where the compiler did not inline it): a probe coroutine suspends through
-/// that very function over a stack filled with a pattern, and the lowest word
-/// it changed is the deepest the switch goes. The probe then leaves.
+/// that function (inlined into the probe as into every suspending frame: each
+/// copy reads the stack pointer, then switches) over a stack filled with a
+/// pattern, and the lowest word it changed is the deepest the switch goes. The
+/// probe then leaves.
 fn measure_switch_depth(stack: &SlotStack, core: &Core) -> usize {
     let span = PROBE_SPAN.min(stack.top - stack.limit) & !7;
     let base = stack.top - span;
