@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
+use crate::stack::SlotSpan;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
@@ -126,8 +127,8 @@ pub(crate) struct Core {
     /// The top of the running task's stack, for overflow reports (with
     /// `stack_span` it gives the stack's bounds, see `current_stack`).
     pub current_top: Cell<usize>,
-    /// (usable bytes, guard bytes) of every stack, known once one was carved.
-    pub stack_span: Cell<[usize; 2]>,
+    /// The layout of every stack the pool carves.
+    pub stack_span: Cell<SlotSpan>,
     pub software_guard: Cell<bool>,
     /// Whether every worker runs on one shared stack (`StackMode::Shared`).
     pub shared_stack: bool,
@@ -193,7 +194,7 @@ impl Core {
             interrupted: Cell::new(false),
             panics: RefCell::new(Vec::new()),
             current_top: Cell::new(0),
-            stack_span: Cell::new([0; 2]),
+            stack_span: Cell::new(SlotSpan::default()),
             software_guard: Cell::new(false),
             shared_stack,
             suspend_sp: Cell::new(0),
@@ -842,13 +843,9 @@ impl Core {
         self.current_hdr.set(std::ptr::null());
     }
 
-    /// (guard, limit, top) of the running task's stack: a slot is its guard
-    /// then its usable bytes, so its top locates it (as `StackAllocator::bounds`).
+    /// (guard, limit, top) of the running task's stack.
     pub fn current_stack(&self) -> [usize; 3] {
-        let top = self.current_top.get();
-        let [size, guard] = self.stack_span.get();
-        let limit = top.wrapping_sub(size);
-        [limit.wrapping_sub(guard), limit, top]
+        self.stack_span.get().bounds(self.current_top.get())
     }
 
     /// Mixes one resumption into the trace hash and counts it.

@@ -47,6 +47,8 @@ impl Runtime {
         crate::wait::install_panic_hook();
         crate::overflow::install_handler();
         let stacks = StackAllocator::new(config.pool.stack_size);
+        let core = Core::new(config);
+        core.stack_span.set(stacks.span());
         Runtime {
             pool: WorkerPool {
                 workers: Vec::new(),
@@ -54,7 +56,7 @@ impl Runtime {
                 stacks,
                 shared: None,
             },
-            core: Rc::new(Core::new(config)),
+            core: Rc::new(core),
         }
     }
 
@@ -248,8 +250,7 @@ impl WorkerPool {
     /// How deep `worker`'s stack has reached: its resident bytes (one `mincore`).
     fn high_water(&self, worker: &Worker) -> usize {
         let [_, limit, top] = self.stacks.bounds(worker.top);
-        self.stacks
-            .resident_bytes(&crate::stack::SlotStack { limit, top })
+        self.stacks.resident_bytes(&SlotStack { limit, top })
     }
 
     /// Resumes task `key` until it parks or ends.
@@ -374,8 +375,6 @@ impl WorkerPool {
         };
         core.software_guard
             .set(self.stacks.mode() == GuardMode::Software);
-        let [guard, limit, top] = self.stacks.bounds(stack.top);
-        core.stack_span.set([top - limit, limit - guard]);
         stack
     }
 }

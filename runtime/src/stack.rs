@@ -73,6 +73,22 @@ unsafe impl Stack for SlotStack {
     }
 }
 
+/// The layout every slot shares: its usable bytes, and below them its guard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SlotSpan {
+    pub size: usize,
+    pub guard: usize,
+}
+
+impl SlotSpan {
+    /// (guard, limit, top) of the slot whose top is `top`: the top alone locates it.
+    #[inline]
+    pub fn bounds(self, top: usize) -> [usize; 3] {
+        let limit = top.wrapping_sub(self.size);
+        [limit.wrapping_sub(self.guard), limit, top]
+    }
+}
+
 struct Region {
     base: *mut u8,
     len: usize,
@@ -109,11 +125,17 @@ impl StackAllocator {
         }
     }
 
-    /// (guard, limit, top) of the stack whose top is `top`: a slot is its guard
-    /// page then its usable bytes, so the top alone locates it.
+    /// (guard, limit, top) of the stack whose top is `top`.
     pub fn bounds(&self, top: usize) -> [usize; 3] {
-        let limit = top - self.stack_size;
-        [limit - self.page, limit, top]
+        self.span().bounds(top)
+    }
+
+    /// The layout of every slot: usable bytes, then a guard page below them.
+    pub fn span(&self) -> SlotSpan {
+        SlotSpan {
+            size: self.stack_size,
+            guard: self.page,
+        }
     }
 
     /// Usable bytes per stack.
