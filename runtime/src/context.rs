@@ -106,6 +106,9 @@ pub(crate) fn suspend(core: &Core) {
     // code (the running task's), and that yielder lives on the coroutine's own
     // stack, which is live for as long as we execute on it.
     let y = unsafe { &*y };
+    if core.may_hand_off() && crate::handoff::run_ready(core, y) {
+        return;
+    }
     let resume = if core.shared_stack {
         suspend_recording_sp(core, y)
     } else {

@@ -22,6 +22,7 @@ use crate::task::{
 use crate::time::SimTime;
 use crate::timers::TimerHeap;
 use crate::trace;
+use crate::worker::Worker;
 use slab::Slab;
 
 /// Marks a task that has no worker yet.
@@ -144,6 +145,12 @@ pub(crate) struct Core {
     due: RefCell<Vec<usize>>,
     /// Set by `stop()`: the run returns after the current task suspends.
     pub stop_requested: Cell<bool>,
+    /// Workers whose job ended and that wait for the next one.
+    pub idle_workers: RefCell<Vec<u32>>,
+    /// The pool's worker array, as the scheduler last saw it (see `handoff`).
+    pub worker_base: Cell<*mut Worker>,
+    /// Set while a parking task runs the next ready task itself (see `handoff`).
+    pub handing_off: Cell<bool>,
 }
 
 /// A closure run by the scheduler itself at a virtual time (it must not block).
@@ -202,6 +209,9 @@ impl Core {
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
+            idle_workers: RefCell::new(Vec::new()),
+            worker_base: Cell::new(std::ptr::null_mut()),
+            handing_off: Cell::new(false),
         }
     }
 
@@ -218,7 +228,7 @@ impl Core {
 
     /// The running task's key and header; panics outside a task.
     #[inline(always)]
-    fn running(&self) -> (u32, &Header) {
+    pub fn running(&self) -> (u32, &Header) {
         let key = self.current_key();
         // SAFETY: `current_hdr` is set with `current` (in `enter`) to the header of
         // task `key`, whose cell its slot in `tasks` keeps alive; a slot is only
@@ -775,6 +785,18 @@ impl Core {
             only_daemons_active: !partial && !self.timers.borrow().is_empty(),
             tasks: blocked,
         }
+    }
+
+    /// Whether a task parking now may run the next ready task itself (see
+    /// `handoff`): FIFO order, dedicated stacks, not already handing off, and a
+    /// run that is neither interrupted nor torn down.
+    #[inline(always)]
+    pub fn may_hand_off(&self) -> bool {
+        !(self.random
+            || self.shared_stack
+            || self.handing_off.get()
+            || self.interrupted.get()
+            || self.tearing_down.get())
     }
 
     /// Whether enough tasks are alive that their memory falls out of the caches,

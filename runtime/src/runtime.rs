@@ -30,11 +30,10 @@ pub struct Runtime {
     core: Rc<Core>,
 }
 
-/// The TaskThreads: coroutines, the idle ones, and the stacks they run on.
+/// The TaskThreads: coroutines and the stacks they run on (the core lists the idle ones).
 struct WorkerPool {
     // Field order is drop order: workers (and their coroutines) before the stacks.
     workers: Vec<Worker>,
-    idle: Vec<u32>,
     stacks: StackAllocator,
     /// With `StackMode::Shared`: the one stack (carved on first use) and the
     /// frames of the workers that are off it.
@@ -52,7 +51,6 @@ impl Runtime {
         Runtime {
             pool: WorkerPool {
                 workers: Vec::new(),
-                idle: Vec::new(),
                 stacks,
                 shared: None,
             },
@@ -282,13 +280,21 @@ impl WorkerPool {
             self.prefetch_next(core);
         }
         self.make_resident(core, w);
-        let worker = &mut self.workers[w as usize];
+        // Through the array's pointer, not a slice: a task handing off (see
+        // `handoff`) resumes other workers of the array while this one runs.
+        let base = self.workers.as_mut_ptr();
+        core.worker_base.set(base);
+        assert!((w as usize) < self.workers.len(), "a bound worker exists");
+        // SAFETY: `w` is in bounds (checked above) and no other reference to
+        // worker `w` exists: the scheduler resumes one worker at a time, and a
+        // hand-off only resumes workers of parked tasks, never this running one.
+        let worker = unsafe { &mut *base.add(w as usize) };
         core.current_top.set(worker.top);
         let suspended = worker.resume(Resume::Go);
         core.leave();
         // The worker ended its job (and any it chained) itself: it is free.
         if suspended == Suspend::Finished {
-            self.idle.push(w);
+            core.idle_workers.borrow_mut().push(w);
         }
     }
 
@@ -332,7 +338,8 @@ impl WorkerPool {
 
     /// An idle worker, or a new one on a freshly carved stack.
     fn bind_worker(&mut self, core: &Core) -> u32 {
-        if let Some(w) = self.idle.pop() {
+        let idle = core.idle_workers.borrow_mut().pop();
+        if let Some(w) = idle {
             // A shared worker's coroutine ended with its job: it gets a new one.
             if self.shared.is_some() && self.workers[w as usize].is_done() {
                 let stack = self.shared_slot(core, w);

@@ -43,7 +43,7 @@ impl Worker {
     }
 
     /// Resumes the worker; returns why it stopped.
-    #[inline]
+    #[inline(always)]
     pub fn resume(&mut self, cmd: Resume) -> Suspend {
         match self.coro.resume(cmd) {
             CoroutineResult::Yield(s) => s,

@@ -135,6 +135,42 @@ fn overflow_on_the_shared_stack_hits_its_guard_and_names_the_task() {
 }
 
 #[test]
+fn overflow_in_a_task_resumed_by_a_hand_off_names_that_task() {
+    // "ping" is resumed by the scheduler; "pong" only ever by ping's hand-offs,
+    // nested on ping's stack: the report must still name pong and its stack.
+    if std::env::var_os(CHILD_ENV).is_some() {
+        let mut rt = small_stack_runtime();
+        let (a, b) = (Semaphore::new(0), Semaphore::new(0));
+        let (a2, b2) = (a.clone(), b.clone());
+        rt.spawn("pong", move || {
+            for i in 0..10 {
+                b2.up();
+                a2.down();
+                if i == 5 {
+                    recurse(1_000_000);
+                }
+            }
+        });
+        rt.spawn("ping", move || loop {
+            b.down();
+            a.up();
+        });
+        let _ = rt.run();
+        unreachable!("the overflow must end the process");
+    }
+    let (code, stderr) = run_child("overflow_in_a_task_resumed_by_a_hand_off_names_that_task");
+    assert_eq!(code, Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("stack overflow in task 'pong' (#1)"),
+        "stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("its stack is {STACK} bytes")),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn shallow_tasks_on_the_same_small_stack_are_fine() {
     let mut rt = small_stack_runtime();
     let h = rt.spawn("shallow", || recurse(8));

@@ -1,0 +1,98 @@
+//! A parking task runs the next ready task itself instead of returning to the
+//! scheduler first.
+//!
+//! When a task parks with tasks ready, the scheduler's next move is known: pop
+//! the run queue's front and resume it. Done by the scheduler, that costs two
+//! switches (task -> scheduler -> next) and a trip around the run loop. Here the
+//! parking task pops the front and resumes it nested on its own stack (one
+//! switch); when that task parks it returns here, and the parking task again does
+//! what the scheduler would: if it is itself at the front it pops itself and goes
+//! on without any switch, else it runs the new front, or gives up and suspends to
+//! the scheduler. A ping-pong of two tasks then costs two switches per round trip
+//! instead of four.
+//!
+//! Nothing observable changes: the same task is popped as the scheduler would
+//! pop, with the same bookkeeping (`Core::enter` records the same resumption),
+//! so runs and trace hashes are identical with or without hand-offs (the shared
+//! stack never hands off, and the tests compare both modes event for event).
+//!
+//! It only happens when that equivalence is cheap to keep:
+//! - FIFO tie-break: a random pick cannot be peeked without drawing from the RNG;
+//! - dedicated stacks: on the shared stack the next task's frames would have to
+//!   be swapped in under the parking task's own;
+//! - depth one: a task resumed by a hand-off parks back to the task that resumed
+//!   it, never hands off itself, so no task is ever resumed while it waits on a
+//!   nested resume of its own;
+//! - the front has a worker already: binding one may grow the worker array,
+//!   which only the scheduler touches;
+//! - the run is not interrupted (failure, `stop`) and not being torn down.
+
+use corosensei::Yielder;
+
+use crate::context;
+use crate::core::{Core, NO_WORKER};
+use crate::worker::{Resume, Suspend};
+
+/// Called by a parking task just before it would suspend to the scheduler: runs
+/// ready tasks until it is itself the next to run (returns true: it goes on as if
+/// resumed) or the scheduler is needed (returns false: it suspends as usual).
+///
+/// Always inlined into the blocking call, like the suspension it replaces: a
+/// return from a function entered before a switch and left after it is
+/// mispredicted (see `wait`).
+#[inline(always)]
+pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
+    let (me, my_header) = core.running();
+    let my_top = core.current_top.get();
+    core.leave();
+    core.handing_off.set(true);
+    let mut resumed = false;
+    while !core.interrupted.get() {
+        let mut ready = core.ready.borrow_mut();
+        let Some(&next) = ready.front() else {
+            break;
+        };
+        if next == me {
+            ready.pop_front();
+            drop(ready);
+            my_header.state.set(crate::TaskState::Running);
+            core.enter(me, my_header);
+            resumed = true;
+            break;
+        }
+        if Core::is_callback(next) {
+            break;
+        }
+        let tasks = core.tasks.borrow();
+        let t = &tasks[next as usize];
+        let w = t.worker.get();
+        if w == NO_WORKER {
+            break;
+        }
+        ready.pop_front();
+        drop(ready);
+        t.state.set(crate::TaskState::Running);
+        core.enter(next, t);
+        drop(tasks);
+        // SAFETY: `worker_base` is the pool's worker array, set by the scheduler
+        // before it resumed the task running this; the array only grows between
+        // steps of the scheduler, never while a task runs, so it is still valid,
+        // and `w` indexes it (a task only holds a worker the pool created). The
+        // only other reference into it is the scheduler's, to the worker of the
+        // task running this code, and `w` is another's: a task holds its worker
+        // until it ends, and the task `next` is parked, so its coroutine is
+        // suspended (a task that handed off is never resumed by another hand-off:
+        // `handing_off` keeps the depth at one).
+        let worker = unsafe { &mut *core.worker_base.get().add(w as usize) };
+        core.current_top.set(worker.top);
+        let suspended = worker.resume(Resume::Go);
+        core.leave();
+        if suspended == Suspend::Finished {
+            core.idle_workers.borrow_mut().push(w);
+        }
+    }
+    core.handing_off.set(false);
+    core.current_top.set(my_top);
+    context::set_yielder(y);
+    resumed
+}
