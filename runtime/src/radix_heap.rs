@@ -2,45 +2,55 @@
 //!
 //! Virtual time never goes backwards, so no timer is ever pushed before the
 //! last one taken out. A radix heap uses that: it files each timer in the
-//! bucket of the highest bit in which its (time, sequence) differs from that
-//! last minimum, and when the lowest bucket is needed it sweeps it once,
-//! refiling every timer strictly lower. A timer moves down a few times in
-//! sequential sweeps instead of sifting through a binary heap, where with a
-//! million random timers every level is a cache miss.
+//! bucket of the highest bit in which its time differs from that last minimum
+//! (the base), and when the lowest bucket is needed it sweeps it once, moving
+//! the timers at its minimum time out and refiling every other one strictly
+//! lower. A timer moves down a few times in sequential sweeps instead of sifting
+//! through a binary heap, where with a million random timers every level is a
+//! cache miss.
+//!
+//! Ties keep their insertion order without comparing sequence numbers: timers
+//! of equal time always sit in the same bucket, every bucket is in insertion
+//! order (a push appends the newest timer; a sweep only runs when every lower
+//! bucket is empty and refiles in order into them), and the timers at the base
+//! time are taken out front to back. Keys are the 64-bit time alone, so a
+//! whole group of same-time timers (a fixed delay, a broadcast) settles at once.
 //!
 //! Peeking settles the minimum before the clock reaches it, and the scheduler
 //! discards a stale timer without moving the clock, so a timer can arrive
-//! below the settled minimum after all. Such early timers wait in a small
-//! binary heap that is always due before every filed one.
+//! below the base after all. Such early timers wait in a small binary heap that
+//! is always due before every filed one.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::timers::Timer;
 
-/// One bucket per bit of the 128-bit order, plus the settled minimum's own.
-const BUCKETS: usize = 129;
+/// One bucket per bit of the 64-bit time.
+const BUCKETS: usize = 64;
 
-/// Timers by (time, sequence); pushes below the last minimum are allowed but slow.
+/// Timers by (time, insertion); pushes below the base are allowed but slow.
 pub(crate) struct RadixHeap {
-    /// The minimum, settled out of the buckets (its order is `base`).
-    head: Option<Timer>,
-    /// `buckets[i]` (i >= 1) holds the timers whose order differs from `base`
-    /// first at bit `i - 1`; bucket 0 is unused (`head` is that bucket).
-    buckets: Vec<Vec<Timer>>,
-    /// Bit `i - 1` is set when `buckets[i]` is not empty.
-    nonempty: u128,
-    /// The order every filed timer is at or above.
-    base: u128,
-    /// Timers below `base`: all due before `head` and every bucket.
+    /// The timers at exactly `base`, in insertion order; `due[front..]` are
+    /// still queued.
+    due: Vec<Timer>,
+    front: usize,
+    /// `buckets[i]` holds the timers whose time differs from `base` first at bit `i`.
+    buckets: [Vec<Timer>; BUCKETS],
+    /// Bit `i` is set when `buckets[i]` is not empty.
+    nonempty: u64,
+    /// The time every filed timer is at or above.
+    base: u64,
+    /// Timers below `base`: all due before every filed one.
     early: BinaryHeap<Reverse<Timer>>,
 }
 
 impl Default for RadixHeap {
     fn default() -> Self {
         RadixHeap {
-            head: None,
-            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
+            due: Vec::new(),
+            front: 0,
+            buckets: std::array::from_fn(|_| Vec::new()),
             nonempty: 0,
             base: 0,
             early: BinaryHeap::new(),
@@ -49,25 +59,24 @@ impl Default for RadixHeap {
 }
 
 impl RadixHeap {
-    /// Adds a timer.
+    /// Adds a timer; timers pushed with equal times come out in push order.
     #[inline]
     pub fn push(&mut self, t: Timer) {
-        let order = t.order();
-        // Not `<`: a filed timer's bucket is the highest bit where it differs from the base.
-        if order <= self.base {
+        if t.time > self.base {
+            self.file(t, self.base);
+        } else if t.time == self.base {
+            self.due.push(t);
+        } else {
             self.early.push(Reverse(t));
-            return;
         }
-        self.file(t, order);
     }
 
-    /// Puts `t` (above `base`) in its bucket.
+    /// Puts `t` (later than `base`) in its bucket.
     #[inline(always)]
-    fn file(&mut self, t: Timer, order: u128) {
-        let i = (u128::BITS - (order ^ self.base).leading_zeros()) as usize;
-        debug_assert!(i > 0, "only the settled minimum has the base's order");
+    fn file(&mut self, t: Timer, base: u64) {
+        let i = (u64::BITS - 1 - (t.time ^ base).leading_zeros()) as usize;
         self.buckets[i].push(t);
-        self.nonempty |= 1 << (i - 1);
+        self.nonempty |= 1 << i;
     }
 
     /// The earliest timer.
@@ -76,10 +85,10 @@ impl RadixHeap {
         if !self.early.is_empty() {
             return self.early.peek().map(|Reverse(t)| t);
         }
-        if self.head.is_none() {
-            self.settle();
+        if self.front == self.due.len() && !self.settle() {
+            return None;
         }
-        self.head.as_ref()
+        self.due.get(self.front)
     }
 
     /// Removes and returns the earliest timer.
@@ -88,42 +97,49 @@ impl RadixHeap {
         if let Some(Reverse(t)) = self.early.pop() {
             return Some(t);
         }
-        if self.head.is_none() {
-            self.settle();
+        if self.front == self.due.len() && !self.settle() {
+            return None;
         }
-        self.head.take()
+        let t = self.due[self.front];
+        self.front += 1;
+        Some(t)
     }
 
     /// Whether no timer is queued.
     pub fn is_empty(&self) -> bool {
-        self.head.is_none() && self.nonempty == 0 && self.early.is_empty()
+        self.front == self.due.len() && self.nonempty == 0 && self.early.is_empty()
     }
 
-    /// Moves the minimum of the lowest non-empty bucket to `head`, makes it the
-    /// base, and refiles the rest of that bucket (each lands strictly lower).
+    /// Moves the timers at the lowest bucket's minimum time to `due`, makes that
+    /// time the base, and refiles the rest of the bucket (each lands strictly
+    /// lower). False if no timer is filed.
     #[inline(never)]
-    fn settle(&mut self) {
+    fn settle(&mut self) -> bool {
+        self.due.clear();
+        self.front = 0;
         if self.nonempty == 0 {
-            return;
+            return false;
         }
-        let i = self.nonempty.trailing_zeros() as usize + 1;
-        self.nonempty &= !(1 << (i - 1));
+        let i = self.nonempty.trailing_zeros() as usize;
+        self.nonempty &= !(1 << i);
         let mut bucket = std::mem::take(&mut self.buckets[i]);
-        let (mut at, mut min) = (0, bucket[0].order());
-        for (j, t) in bucket.iter().enumerate().skip(1) {
-            let o = t.order();
-            if o < min {
-                (at, min) = (j, o);
+        let min = bucket
+            .iter()
+            .map(|t| t.time)
+            .min()
+            .expect("a set bit marks a filed timer");
+        self.base = min;
+        for &t in &bucket {
+            if t.time == min {
+                self.due.push(t);
+            } else {
+                self.file(t, min);
             }
         }
-        self.base = min;
-        self.head = Some(bucket.swap_remove(at));
-        for t in bucket.drain(..) {
-            let order = t.order();
-            self.file(t, order);
-        }
         // Emptied, not freed: the bucket keeps its capacity for the next round.
+        bucket.clear();
         self.buckets[i] = bucket;
+        true
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::radix_heap::RadixHeap;
 
-/// A pending wake-up of one wait of one task. Derived order: (time, seq, ...),
-/// which is `order()`'s, since `seq` is unique.
+/// A pending wake-up of one wait of one task. Derived order: (time, seq, ...);
+/// `seq` is unique, so the remaining fields never decide.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Timer {
     /// When, in virtual nanoseconds.
@@ -27,15 +27,6 @@ pub(crate) struct Timer {
 pub(crate) struct TimerHeap {
     heap: RadixHeap,
     seq: u64,
-}
-
-impl Timer {
-    /// The firing order as one number: time, then insertion (`seq` is unique, so
-    /// the remaining fields never decide).
-    #[inline(always)]
-    pub(crate) fn order(&self) -> u128 {
-        (u128::from(self.time) << 64) | u128::from(self.seq)
-    }
 }
 
 impl TimerHeap {
