@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
+use crate::fifo::Fifo;
 use crate::stack::SlotSpan;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
@@ -105,7 +106,7 @@ pub(crate) struct Core {
     /// Tasks joining each task, by task key: few tasks are joined, so the list
     /// lives here rather than in every task's record.
     pub joiners: RefCell<BTreeMap<u32, Vec<Waiter>>>,
-    pub ready: RefCell<VecDeque<u32>>,
+    pub ready: Fifo<u32>,
     pub timers: RefCell<TimerHeap>,
     pub pool: RefCell<PoolState>,
     rng: RefCell<Option<ChaCha8Rng>>,
@@ -183,7 +184,7 @@ impl Core {
             current_hdr: Cell::new(std::ptr::null()),
             tasks: RefCell::new(Slab::new()),
             joiners: RefCell::new(BTreeMap::new()),
-            ready: RefCell::new(VecDeque::new()),
+            ready: Fifo::default(),
             timers: RefCell::new(TimerHeap::default()),
             pool: RefCell::new(PoolState::default()),
             random: rng.is_some(),
@@ -280,7 +281,7 @@ impl Core {
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
         if runnable {
             cell.state.set(TaskState::Runnable);
-            self.ready.borrow_mut().push_back(key32);
+            self.ready.push_back(key32);
         } else {
             self.pool.borrow_mut().queue.push_back((key32, id, now));
         }
@@ -309,13 +310,13 @@ impl Core {
         if self.random {
             return self.pop_ready_random();
         }
-        self.ready.borrow_mut().pop_front()
+        self.ready.pop_front()
     }
 
     /// A seeded random pick among the ready tasks (`TieBreak::Random`).
     #[inline(never)]
     fn pop_ready_random(&self) -> Option<u32> {
-        let mut ready = self.ready.borrow_mut();
+        let ready = &self.ready;
         let mut rng = self.rng.borrow_mut();
         match rng.as_mut() {
             None => ready.pop_front(),
@@ -368,7 +369,7 @@ impl Core {
                 }
                 let f = self.callbacks.borrow_mut().remove(index);
                 f();
-                woke |= !self.ready.borrow().is_empty();
+                woke |= !self.ready.is_empty();
             }
             due.clear();
             *self.due.borrow_mut() = due;
@@ -408,7 +409,7 @@ impl Core {
             .ok()
             .filter(|&k| k < CALLBACK_KEY)
             .expect("fewer than 2^31 pending callbacks");
-        self.ready.borrow_mut().push_back(key | CALLBACK_KEY);
+        self.ready.push_back(key | CALLBACK_KEY);
     }
 
     /// Whether a run-queue entry is a `call_soon` callback rather than a task.
@@ -514,7 +515,7 @@ impl Core {
                 t.wake.set(reason);
                 t.state.set(TaskState::Runnable);
                 drop(tasks);
-                self.ready.borrow_mut().push_back(waiter.key);
+                self.ready.push_back(waiter.key);
                 true
             }
             _ => false,
@@ -529,7 +530,7 @@ impl Core {
             std::panic::resume_unwind(Box::new(Killed));
         }
         t.state.set(TaskState::Runnable);
-        self.ready.borrow_mut().push_back(key);
+        self.ready.push_back(key);
     }
 
     /// Kills task `key` if it is still task `id` (see `JoinHandle::kill`).
@@ -564,8 +565,8 @@ impl Core {
         if self.random || self.interrupted.get() || self.tearing_down.get() {
             return false;
         }
-        let mut ready = self.ready.borrow_mut();
-        let Some(&next) = ready.front() else {
+        let ready = &self.ready;
+        let Some(next) = ready.front() else {
             return false;
         };
         if Self::is_callback(next) {
@@ -577,7 +578,6 @@ impl Core {
             return false;
         }
         ready.pop_front();
-        drop(ready);
         t.bind(worker);
         t.state.set(TaskState::Running);
         self.enter(next, t);
@@ -660,7 +660,7 @@ impl Core {
                 let tasks = self.tasks.borrow();
                 tasks[key as usize].state.set(TaskState::Runnable);
                 drop(tasks);
-                self.ready.borrow_mut().push_back(key);
+                self.ready.push_back(key);
             }
             None => pool.in_use -= 1,
         }
@@ -713,10 +713,11 @@ impl Core {
             return false;
         }
         let tasks = self.tasks.borrow();
-        let ready = self.ready.borrow();
-        if ready
-            .iter()
-            .any(|&k| Self::is_callback(k) || !tasks[k as usize].daemon)
+        if self
+            .ready
+            .to_vec()
+            .into_iter()
+            .any(|k| Self::is_callback(k) || !tasks[k as usize].daemon)
         {
             return false;
         }
@@ -823,12 +824,10 @@ impl Core {
     /// of its stack. Returns its worker, whose record the pool may fetch too.
     #[inline]
     pub fn prefetch_next(&self) -> Option<usize> {
-        let ready = self.ready.borrow();
-        let key = match ready.front() {
-            Some(&k) => k,
+        let key = match self.ready.front() {
+            Some(k) => k,
             None => self.timers.borrow_mut().peek()?.key,
         };
-        drop(ready);
         if Self::is_callback(key) {
             return None;
         }

@@ -48,13 +48,11 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
     core.handing_off.set(true);
     let mut resumed = false;
     while !core.interrupted.get() {
-        let mut ready = core.ready.borrow_mut();
-        let Some(&next) = ready.front() else {
+        let Some(next) = core.ready.front() else {
             break;
         };
         if next == me {
-            ready.pop_front();
-            drop(ready);
+            core.ready.pop_front();
             my_header.state.set(crate::TaskState::Running);
             core.enter(me, my_header);
             resumed = true;
@@ -69,8 +67,7 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
         if w == NO_WORKER {
             break;
         }
-        ready.pop_front();
-        drop(ready);
+        core.ready.pop_front();
         t.state.set(crate::TaskState::Running);
         core.enter(next, t);
         drop(tasks);

@@ -51,6 +51,7 @@ mod config;
 mod context;
 mod core;
 mod error;
+mod fifo;
 mod handoff;
 mod overflow;
 mod prefetch;

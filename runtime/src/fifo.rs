@@ -1,0 +1,113 @@
+//! The run queue's and the wait queues' deque, without a borrow flag.
+//!
+//! These queues are touched several times per context switch (a wake pushes, a
+//! park pushes, the next turn pops), and a `RefCell` checks and writes its flag
+//! around each access: in W1 that was a tenth of a round trip's instructions.
+//! A `Fifo` needs no flag because no access can overlap another: each method
+//! finishes with the deque before it returns, never hands out a reference into
+//! it, and runs no code that could reach the queue again (the items are `Copy`,
+//! so nothing is dropped; growing only calls the allocator).
+
+use std::cell::UnsafeCell;
+use std::collections::VecDeque;
+
+/// A first-in first-out queue of small `Copy` items for the single-threaded core.
+pub(crate) struct Fifo<T: Copy>(UnsafeCell<VecDeque<T>>);
+
+impl<T: Copy> Default for Fifo<T> {
+    fn default() -> Self {
+        Fifo(UnsafeCell::new(VecDeque::new()))
+    }
+}
+
+impl<T: Copy> Fifo<T> {
+    /// Runs `f` on the deque. Private, and only ever given the short closures
+    /// below, which neither re-enter this queue nor let a reference escape.
+    #[inline(always)]
+    fn with<R>(&self, f: impl FnOnce(&mut VecDeque<T>) -> R) -> R {
+        // SAFETY: `Fifo` is not `Sync` (UnsafeCell), so only this thread reaches
+        // the deque, and no other access is in progress: every access goes
+        // through `with`, whose closures (all in this file) do not call `with`
+        // again, run no foreign code (items are `Copy`; growing calls only the
+        // allocator) and return no reference into the deque.
+        f(unsafe { &mut *self.0.get() })
+    }
+
+    /// Appends `item` at the back.
+    #[inline(always)]
+    pub fn push_back(&self, item: T) {
+        self.with(|q| q.push_back(item));
+    }
+
+    /// Takes the front item.
+    #[inline(always)]
+    pub fn pop_front(&self) -> Option<T> {
+        self.with(|q| q.pop_front())
+    }
+
+    /// The front item, left in place.
+    #[inline(always)]
+    pub fn front(&self) -> Option<T> {
+        self.with(|q| q.front().copied())
+    }
+
+    /// Takes item `i`, replacing it by the back item (order is not kept).
+    pub fn swap_remove_back(&self, i: usize) -> Option<T> {
+        self.with(|q| q.swap_remove_back(i))
+    }
+
+    /// How many items are queued.
+    pub fn len(&self) -> usize {
+        self.with(|q| q.len())
+    }
+
+    /// Whether no item is queued.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.with(|q| q.is_empty())
+    }
+
+    /// Empties the queue, returning its items in order.
+    pub fn take(&self) -> VecDeque<T> {
+        self.with(std::mem::take)
+    }
+
+    /// A copy of the items in order (for reports and checks off the hot path).
+    pub fn to_vec(&self) -> Vec<T> {
+        self.with(|q| q.iter().copied().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// For all sequences of operations, a Fifo behaves as a VecDeque does.
+        #[test]
+        fn behaves_as_a_deque(ops in prop::collection::vec((0u8..6, any::<u16>()), 0..300)) {
+            let fifo = Fifo::default();
+            let mut model = VecDeque::new();
+            for (op, x) in ops {
+                match op {
+                    0 | 1 => {
+                        fifo.push_back(x);
+                        model.push_back(x);
+                    }
+                    2 => prop_assert_eq!(fifo.pop_front(), model.pop_front()),
+                    3 => prop_assert_eq!(fifo.front(), model.front().copied()),
+                    4 if !model.is_empty() => {
+                        let i = usize::from(x) % model.len();
+                        prop_assert_eq!(fifo.swap_remove_back(i), model.swap_remove_back(i));
+                    }
+                    _ => prop_assert_eq!(fifo.to_vec(), model.iter().copied().collect::<Vec<_>>()),
+                }
+                prop_assert_eq!(fifo.len(), model.len());
+                prop_assert_eq!(fifo.is_empty(), model.is_empty());
+            }
+            prop_assert_eq!(fifo.take(), model);
+            prop_assert!(fifo.is_empty());
+        }
+    }
+}
