@@ -789,11 +789,12 @@ impl Core {
     }
 
     /// Whether a task parking now may run the next ready task itself (see
-    /// `handoff`): FIFO order, dedicated stacks, not already handing off, and a
-    /// run that is neither interrupted nor torn down.
+    /// `handoff`): a task is ready, FIFO order, dedicated stacks, not already
+    /// handing off, and a run that is neither interrupted nor torn down.
     #[inline(always)]
     pub fn may_hand_off(&self) -> bool {
-        !(self.random
+        !(self.ready.is_empty()
+            || self.random
             || self.shared_stack
             || self.handing_off.get()
             || self.interrupted.get()
