@@ -579,7 +579,6 @@ impl Core {
         }
         ready.pop_front();
         t.bind(worker);
-        t.state.set(TaskState::Running);
         self.enter(next, t);
         drop(tasks);
         if self.prefetching() {
@@ -850,9 +849,11 @@ impl Core {
         hint.worker()
     }
 
-    /// Makes task `key` (header `t`) the running one and records its resumption.
+    /// Makes task `key` (header `t`) the running one (state Running) and records
+    /// its resumption.
     #[inline]
     pub fn enter(&self, key: u32, t: &Header) {
+        t.state.set(TaskState::Running);
         self.current.set(Some(key));
         self.current_hdr.set(t);
         self.record_resume(t.id);

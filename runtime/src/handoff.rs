@@ -56,7 +56,6 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
         };
         if next == me {
             core.ready.pop_front();
-            my_header.state.set(crate::TaskState::Running);
             core.enter(me, my_header);
             resumed = true;
             break;
@@ -71,7 +70,6 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
             break;
         }
         core.ready.pop_front();
-        t.state.set(crate::TaskState::Running);
         core.enter(next, t);
         drop(tasks);
         // SAFETY: `worker_base` is the pool's worker array, set by the scheduler

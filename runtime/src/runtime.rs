@@ -272,7 +272,6 @@ impl WorkerPool {
                 w = self.bind_worker(core);
                 t.bind(w);
             }
-            t.state.set(crate::TaskState::Running);
             core.enter(key, t);
             w
         };
