@@ -9,10 +9,17 @@ use crate::task::{JoinHandle, TaskInfo, TaskName};
 use crate::time::SimTime;
 use crate::wait;
 
+#[inline(always)]
 fn require_task(what: &str) {
     if !context::in_task() {
-        panic!("p2psim::{what}() called outside a task: call it from code running in a task spawned on a Runtime");
+        not_in_task(what);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_in_task(what: &str) -> ! {
+    panic!("p2psim::{what}() called outside a task: call it from code running in a task spawned on a Runtime");
 }
 
 /// The current virtual time.
@@ -25,8 +32,8 @@ pub fn now() -> SimTime {
 #[inline(always)]
 pub fn sleep(d: Duration) {
     require_task("sleep");
-    let until = with_core(|c| c.now.get()) + d;
-    sleep_until(until);
+    let now = with_core(|c| c.now.get());
+    block_until(now + d);
 }
 
 /// Suspends the running task until virtual time `t` (returns at once if `t` has passed,
@@ -35,6 +42,12 @@ pub fn sleep(d: Duration) {
 pub fn sleep_until(t: SimTime) {
     require_task("sleep_until");
     let t = t.max(with_core(|c| c.now.get()));
+    block_until(t);
+}
+
+/// Blocks the running task (checked to be one) until `t`, not before now.
+#[inline(always)]
+fn block_until(t: SimTime) {
     wait::block(WaitKind::Sleep, None, Some(t), None, |_| {});
 }
 

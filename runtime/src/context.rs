@@ -69,6 +69,7 @@ pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> R {
 }
 
 /// Runs `f` with the running core, if there is one.
+#[inline]
 pub(crate) fn try_with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     let p = CORE.with(|c| c.get());
     if p.is_null() {
@@ -80,6 +81,7 @@ pub(crate) fn try_with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 }
 
 /// Whether the caller is task code of a running runtime.
+#[inline]
 pub(crate) fn in_task() -> bool {
     try_with_core(|c| c.current.get().is_some()).unwrap_or(false)
 }
@@ -97,10 +99,6 @@ pub(crate) fn suspend(core: &Core) {
     assert!(!y.is_null(), "p2psim: suspend outside a task");
     if core.software_guard.get() {
         check_stack_depth(core);
-    }
-    if core.prefetching() {
-        let marker = 0u8;
-        core.note_suspend(&marker as *const u8 as usize);
     }
     // SAFETY: YIELDER is set by the worker coroutine currently executing this
     // code (the running task's), and that yielder lives on the coroutine's own
@@ -124,10 +122,16 @@ pub(crate) fn suspend(core: &Core) {
 /// Suspends like `suspend`, first recording (for the shared stack) its stack
 /// pointer: every frame of the task's code lies above it, and below it only the
 /// switch's own use, which `shared_stack::measure_switch_depth` measures once.
-/// Always inlined, like the rest of the blocking path (see `wait`): the stack
-/// pointer does not move within a frame, so whichever frame it is inlined into
-/// (the probe's too), below the recorded pointer lies only the switch's use.
-#[inline(always)]
+///
+/// Never inlined, though the rest of the blocking path is (see `wait`): the
+/// switch's use below the recorded pointer must be the same at every
+/// suspension, the probe's included. Inlined, each copy got its own choice of
+/// whether corosensei's `Yielder::suspend` was inlined too; where it was not,
+/// its frame lay below the pointer, deeper than the probe measured, was not
+/// saved, and the task returned into garbage when resumed (a scenario with
+/// churn crashed). As one function it is one choice for all. The price is a
+/// return across the switch (see `wait`), on shared stacks only.
+#[inline(never)]
 pub(crate) fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
     core.suspend_sp.set(stack_pointer());
     y.suspend(Suspend::Parked)

@@ -21,7 +21,7 @@ use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
 use crate::time::SimTime;
-use crate::timers::TimerHeap;
+use crate::timers::{Near, TimerHeap};
 use crate::trace;
 use crate::worker::Worker;
 use slab::Slab;
@@ -398,7 +398,7 @@ impl Core {
         let t = t.max(self.now.get());
         self.timers
             .borrow_mut()
-            .push(t.as_nanos(), CALLBACK_KEY, index as u64);
+            .push(t.as_nanos(), CALLBACK_KEY, index as u64, Near::NONE);
     }
 
     /// Queues `f` behind the tasks ready now; it runs in scheduler context on its
@@ -474,8 +474,14 @@ impl Core {
             (None, _) => TaskState::Waiting,
         };
         t.state.set(state);
+        let near = if self.prefetching() {
+            let marker = 0u8;
+            self.note_suspend(key, &marker as *const u8 as usize)
+        } else {
+            Near::NONE
+        };
         if let Some(d) = deadline {
-            self.timers.borrow_mut().push(d.as_nanos(), key, wait);
+            self.timers.borrow_mut().push(d.as_nanos(), key, wait, near);
         }
         Waiter { key, wait }
     }
@@ -531,6 +537,10 @@ impl Core {
         }
         t.state.set(TaskState::Runnable);
         self.ready.push_back(key);
+        if self.prefetching() {
+            let marker = 0u8;
+            self.note_suspend(key, &marker as *const u8 as usize);
+        }
     }
 
     /// Kills task `key` if it is still task `id` (see `JoinHandle::kill`).
@@ -807,15 +817,21 @@ impl Core {
         self.alive.get() > PREFETCH_MIN_TASKS
     }
 
-    /// Records where the running task suspends, so that its stack can be fetched
-    /// into the cache before it is resumed.
-    #[inline]
-    pub fn note_suspend(&self, sp: usize) {
-        let key = self.current_key() as usize;
+    /// Records where the running task `key` will suspend (about `sp`: the caller
+    /// is inlined into the frame that switches), so that its stack can be
+    /// fetched into the cache before it is resumed; returns where its memory is.
+    #[inline(always)]
+    fn note_suspend(&self, key: u32, sp: usize) -> Near {
         let top = self.current_top.get();
         let lines = top.saturating_sub(sp) / 64;
-        if let Some(t) = self.tasks.borrow().get(key) {
-            t.hint.set(t.hint.get().with_stack(sp, lines));
+        let tasks = self.tasks.borrow();
+        let slot = &tasks[key as usize];
+        let hint = slot.hint.get().with_stack(sp, lines);
+        slot.hint.set(hint);
+        Near {
+            slot: slot as *const TaskSlot as usize,
+            header: &**slot as *const Header as usize,
+            hint,
         }
     }
 
@@ -824,27 +840,38 @@ impl Core {
     /// of its stack. Returns its worker, whose record the pool may fetch too.
     #[inline]
     pub fn prefetch_next(&self) -> Option<usize> {
-        let key = match self.ready.front() {
-            Some(k) => k,
-            None => self.timers.borrow_mut().peek()?.key,
+        let (header, hint) = match self.ready.front() {
+            Some(key) => {
+                if Self::is_callback(key) {
+                    return None;
+                }
+                let tasks = self.tasks.borrow();
+                let t = tasks.get(key as usize)?;
+                (&**t as *const Header as usize, t.hint.get())
+            }
+            // The timer carries what the task table would give, saving a
+            // dependent load (a cache miss with many tasks) before the prefetches.
+            None => {
+                let mut timers = self.timers.borrow_mut();
+                let near = timers.peek()?.near;
+                if near.header == 0 {
+                    return None;
+                }
+                // The table entry is read first, to check the timer is live.
+                crate::prefetch::line(near.slot);
+                (near.header, near.hint)
+            }
         };
-        if Self::is_callback(key) {
-            return None;
-        }
-        let tasks = self.tasks.borrow();
-        let t = tasks.get(key as usize)?;
         // The whole cell: a task's first run reads its closure beyond the header.
-        let first = t.worker.get() == NO_WORKER;
-        let cell = if first {
-            std::mem::size_of_val(&*t.cell).min(MAX_CELL_PREFETCH)
-        } else {
-            1
+        // Whether it ran is read from the hint, not the header: the header is
+        // what is being fetched, and waiting for it here would stall the loop.
+        let cell = match hint.worker() {
+            None => MAX_CELL_PREFETCH,
+            Some(_) => 1,
         };
-        let header = &**t as *const Header as usize;
         for offset in (0..cell).step_by(64) {
             crate::prefetch::line(header + offset);
         }
-        let hint = t.hint.get();
         crate::prefetch::stack(hint);
         hint.worker()
     }

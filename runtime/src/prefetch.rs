@@ -34,6 +34,7 @@ impl Hint {
     }
 
     /// The same hint with the suspension point `sp` and `lines` of stack above it.
+    #[inline]
     pub fn with_stack(self, sp: usize, lines: usize) -> Hint {
         let lines = lines.min(MAX_STACK_LINES) as u64;
         let line = (sp as u64) >> 6;
@@ -84,9 +85,11 @@ pub(crate) fn stack(hint: Hint) {
         return;
     }
     // The switch's frames and saved registers sit below the recorded pointer.
-    let start = sp.wrapping_sub(BELOW_SP);
-    for i in 0..=hint.lines() + BELOW_SP / LINE {
-        line(start + i * LINE);
+    let end = sp.wrapping_add(hint.lines() * LINE);
+    let mut addr = sp.wrapping_sub(BELOW_SP);
+    while addr <= end {
+        line(addr);
+        addr += LINE;
     }
 }
 

@@ -26,6 +26,34 @@ use std::collections::BinaryHeap;
 
 use crate::timers::Timer;
 
+/// A timer pushed below the base, ordered by (time, push order): the timer
+/// itself carries no sequence number.
+struct Early {
+    time: u64,
+    seq: u64,
+    timer: Timer,
+}
+
+impl PartialEq for Early {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+
+impl Eq for Early {}
+
+impl PartialOrd for Early {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Early {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time, self.seq).cmp(&(other.time, other.seq))
+    }
+}
+
 /// One bucket per bit of the 64-bit time.
 const BUCKETS: usize = 64;
 
@@ -42,7 +70,9 @@ pub(crate) struct RadixHeap {
     /// The time every filed timer is at or above.
     base: u64,
     /// Timers below `base`: all due before every filed one.
-    early: BinaryHeap<Reverse<Timer>>,
+    early: BinaryHeap<Reverse<Early>>,
+    /// Pushes into `early` so far (its tie order).
+    early_pushes: u64,
 }
 
 impl Default for RadixHeap {
@@ -54,6 +84,7 @@ impl Default for RadixHeap {
             nonempty: 0,
             base: 0,
             early: BinaryHeap::new(),
+            early_pushes: 0,
         }
     }
 }
@@ -67,7 +98,12 @@ impl RadixHeap {
         } else if t.time == self.base {
             self.due.push(t);
         } else {
-            self.early.push(Reverse(t));
+            self.early_pushes += 1;
+            self.early.push(Reverse(Early {
+                time: t.time,
+                seq: self.early_pushes,
+                timer: t,
+            }));
         }
     }
 
@@ -83,7 +119,7 @@ impl RadixHeap {
     #[inline]
     pub fn peek(&mut self) -> Option<&Timer> {
         if !self.early.is_empty() {
-            return self.early.peek().map(|Reverse(t)| t);
+            return self.early.peek().map(|Reverse(e)| &e.timer);
         }
         if self.front == self.due.len() && !self.settle() {
             return None;
@@ -94,8 +130,8 @@ impl RadixHeap {
     /// Removes and returns the earliest timer.
     #[inline]
     pub fn pop(&mut self) -> Option<Timer> {
-        if let Some(Reverse(t)) = self.early.pop() {
-            return Some(t);
+        if !self.early.is_empty() {
+            return self.early.pop().map(|Reverse(e)| e.timer);
         }
         if self.front == self.due.len() && !self.settle() {
             return None;
@@ -148,12 +184,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    use crate::timers::Near;
+
+    /// A timer identified by `seq` (carried as its wait number).
     fn timer(time: u64, seq: u64) -> Timer {
         Timer {
             time,
-            seq,
             key: 0,
-            wait: 0,
+            wait: seq,
+            near: Near::NONE,
         }
     }
 
@@ -193,12 +232,12 @@ mod tests {
                     }
                     2 => {
                         reference.sort_unstable();
-                        prop_assert_eq!(h.peek().map(|t| (t.time, t.seq)), reference.first().copied());
+                        prop_assert_eq!(h.peek().map(|t| (t.time, t.wait)), reference.first().copied());
                     }
                     _ => {
                         reference.sort_unstable();
                         let want = (!reference.is_empty()).then(|| reference.remove(0));
-                        let got = h.pop().map(|t| (t.time, t.seq));
+                        let got = h.pop().map(|t| (t.time, t.wait));
                         prop_assert_eq!(got, want);
                         // The scheduler discards a stale timer without moving the clock.
                         if let (Some((t, _)), false) = (got, wide) {
@@ -209,7 +248,7 @@ mod tests {
                 prop_assert_eq!(h.is_empty(), reference.is_empty());
             }
             reference.sort_unstable();
-            let rest: Vec<(u64, u64)> = std::iter::from_fn(|| h.pop()).map(|t| (t.time, t.seq)).collect();
+            let rest: Vec<(u64, u64)> = std::iter::from_fn(|| h.pop()).map(|t| (t.time, t.wait)).collect();
             prop_assert_eq!(rest, reference);
         }
     }

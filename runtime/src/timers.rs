@@ -1,22 +1,44 @@
-//! The timer queue: wake-ups ordered by (virtual time, sequence number).
+//! The timer queue: wake-ups ordered by virtual time, same-time ones first-in first-out.
 
+use crate::prefetch::Hint;
 use crate::radix_heap::RadixHeap;
 
-/// A pending wake-up of one wait of one task. Derived order: (time, seq, ...);
-/// `seq` is unique, so the remaining fields never decide.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A pending wake-up of one wait of one task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Timer {
     /// When, in virtual nanoseconds.
     pub time: u64,
-    /// Insertion order: same-time timers fire first-in first-out.
-    pub seq: u64,
     /// The task's key.
     pub key: u32,
     /// The wait this timer ends; stale once the task was woken otherwise.
     pub wait: u64,
+    /// Where the task's memory was when it set the timer, so that the scheduler
+    /// can warm it one wake-up ahead without a load through the task table (see
+    /// `Core::prefetch_next`). Only ever prefetched: stale values are harmless.
+    pub near: Near,
 }
 
-/// The pending timers, in (time, sequence) order. Stale entries are skipped when
+/// Where a task's memory is, as carried by its timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Near {
+    /// The task's entry in the task table (which checks the timer is live).
+    pub slot: usize,
+    /// The task's header (0 for none).
+    pub header: usize,
+    /// Its worker and where its stack will be touched.
+    pub hint: Hint,
+}
+
+impl Near {
+    /// Nothing to prefetch (callbacks, or too few tasks for prefetching to pay).
+    pub const NONE: Near = Near {
+        slot: 0,
+        header: 0,
+        hint: Hint::NONE,
+    };
+}
+
+/// The pending timers, in (time, insertion) order. Stale entries are skipped when
 /// they surface (lazy deletion).
 ///
 /// One radix heap (see [`crate::radix_heap`]) for every timer. No sorted FIFO
@@ -26,19 +48,17 @@ pub(crate) struct Timer {
 #[derive(Default)]
 pub(crate) struct TimerHeap {
     heap: RadixHeap,
-    seq: u64,
 }
 
 impl TimerHeap {
-    /// Schedules a wake-up of wait `wait` of task `key` at `time`.
+    /// Schedules a wake-up of wait `wait` of task `key` (memory `near`) at `time`.
     #[inline]
-    pub fn push(&mut self, time: u64, key: u32, wait: u64) {
-        self.seq += 1;
+    pub fn push(&mut self, time: u64, key: u32, wait: u64, near: Near) {
         self.heap.push(Timer {
             time,
-            seq: self.seq,
             key,
             wait,
+            near,
         });
     }
 
@@ -73,10 +93,10 @@ mod tests {
     #[test]
     fn pops_by_time_then_insertion_order() {
         let mut h = TimerHeap::default();
-        h.push(5, 1, 0);
-        h.push(3, 2, 0);
-        h.push(5, 3, 0);
-        h.push(3, 4, 0);
+        h.push(5, 1, 0, Near::NONE);
+        h.push(3, 2, 0, Near::NONE);
+        h.push(5, 3, 0, Near::NONE);
+        h.push(3, 4, 0, Near::NONE);
         let order: Vec<u32> = std::iter::from_fn(|| h.pop()).map(|t| t.key).collect();
         assert_eq!(order, vec![2, 4, 1, 3]);
     }
@@ -92,17 +112,17 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let time = (x >> 33) % 500;
-            h.push(time, i, 0);
-            expect.push((time, u64::from(i) + 1));
+            h.push(time, i, 0, Near::NONE);
+            expect.push((time, i));
             if i % 7 == 0 {
                 let t = h.pop().unwrap();
                 expect.sort();
-                assert_eq!((t.time, t.seq), expect.remove(0));
+                assert_eq!((t.time, t.key), expect.remove(0));
             }
         }
         expect.sort();
-        let rest: Vec<(u64, u64)> = std::iter::from_fn(|| h.pop())
-            .map(|t| (t.time, t.seq))
+        let rest: Vec<(u64, u32)> = std::iter::from_fn(|| h.pop())
+            .map(|t| (t.time, t.key))
             .collect();
         assert_eq!(rest, expect);
     }
