@@ -1,4 +1,4 @@
-//! The run queue's and the wait queues' deque, without a borrow flag.
+//! The run queue's and the wait queues' ring buffer, without a borrow flag.
 //!
 //! These queues are touched several times per context switch (a wake pushes, a
 //! park pushes, the next turn pops), and a `RefCell` checks and writes its flag
@@ -12,24 +12,99 @@ use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 
 /// A first-in first-out queue of small `Copy` items for the single-threaded core.
-pub(crate) struct Fifo<T: Copy>(UnsafeCell<VecDeque<T>>);
+pub(crate) struct Fifo<T: Copy>(UnsafeCell<Ring<T>>);
+
+/// A ring of power-of-two capacity: an index wraps with a mask, where
+/// `VecDeque` compares and subtracts (W1 pushes and pops eight times per round
+/// trip).
+struct Ring<T> {
+    /// The slots; `buf.len()` is zero or a power of two.
+    buf: Vec<T>,
+    /// Where the front item is.
+    head: usize,
+    /// How many items are queued.
+    len: usize,
+}
+
+impl<T: Copy> Ring<T> {
+    #[inline(always)]
+    fn slot(&self, i: usize) -> usize {
+        (self.head + i) & (self.buf.len().wrapping_sub(1))
+    }
+
+    #[inline(always)]
+    fn push_back(&mut self, item: T) {
+        if self.len == self.buf.len() {
+            self.grow(item);
+        }
+        let at = self.slot(self.len);
+        self.buf[at] = item;
+        self.len += 1;
+    }
+
+    /// Doubles the capacity (at least 8 slots), keeping the order; `fill` only
+    /// initializes the new slots.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, fill: T) {
+        let cap = (self.buf.len() * 2).max(8);
+        let mut buf = Vec::with_capacity(cap);
+        buf.extend((0..self.len).map(|i| self.buf[self.slot(i)]));
+        buf.resize(cap, fill);
+        self.buf = buf;
+        self.head = 0;
+    }
+
+    #[inline(always)]
+    fn pop_front(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let item = self.buf[self.head];
+        self.head = self.slot(1);
+        self.len -= 1;
+        Some(item)
+    }
+
+    #[inline(always)]
+    fn get(&self, i: usize) -> Option<T> {
+        (i < self.len).then(|| self.buf[self.slot(i)])
+    }
+
+    fn swap_remove_back(&mut self, i: usize) -> Option<T> {
+        let item = self.get(i)?;
+        let back = self.slot(self.len - 1);
+        let at = self.slot(i);
+        self.buf[at] = self.buf[back];
+        self.len -= 1;
+        Some(item)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = T> + '_ {
+        (0..self.len).map(|i| self.buf[self.slot(i)])
+    }
+}
 
 impl<T: Copy> Default for Fifo<T> {
     fn default() -> Self {
-        Fifo(UnsafeCell::new(VecDeque::new()))
+        Fifo(UnsafeCell::new(Ring {
+            buf: Vec::new(),
+            head: 0,
+            len: 0,
+        }))
     }
 }
 
 impl<T: Copy> Fifo<T> {
-    /// Runs `f` on the deque. Private, and only ever given the short closures
+    /// Runs `f` on the ring. Private, and only ever given the short closures
     /// below, which neither re-enter this queue nor let a reference escape.
     #[inline(always)]
-    fn with<R>(&self, f: impl FnOnce(&mut VecDeque<T>) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut Ring<T>) -> R) -> R {
         // SAFETY: `Fifo` is not `Sync` (UnsafeCell), so only this thread reaches
-        // the deque, and no other access is in progress: every access goes
+        // the ring, and no other access is in progress: every access goes
         // through `with`, whose closures (all in this file) do not call `with`
         // again, run no foreign code (items are `Copy`; growing calls only the
-        // allocator) and return no reference into the deque.
+        // allocator) and return no reference into the ring.
         f(unsafe { &mut *self.0.get() })
     }
 
@@ -48,7 +123,7 @@ impl<T: Copy> Fifo<T> {
     /// The front item, left in place.
     #[inline(always)]
     pub fn front(&self) -> Option<T> {
-        self.with(|q| q.front().copied())
+        self.with(|q| q.get(0))
     }
 
     /// Takes item `i`, replacing it by the back item (order is not kept).
@@ -58,23 +133,31 @@ impl<T: Copy> Fifo<T> {
 
     /// How many items are queued.
     pub fn len(&self) -> usize {
-        self.with(|q| q.len())
+        self.with(|q| q.len)
     }
 
     /// Whether no item is queued.
     #[inline(always)]
     pub fn is_empty(&self) -> bool {
-        self.with(|q| q.is_empty())
+        self.with(|q| q.len == 0)
     }
 
     /// Empties the queue, returning its items in order.
     pub fn take(&self) -> VecDeque<T> {
-        self.with(std::mem::take)
+        self.with(|q| {
+            let all = q.iter().collect();
+            *q = Ring {
+                buf: Vec::new(),
+                head: 0,
+                len: 0,
+            };
+            all
+        })
     }
 
     /// A copy of the items in order (for reports and checks off the hot path).
     pub fn to_vec(&self) -> Vec<T> {
-        self.with(|q| q.iter().copied().collect())
+        self.with(|q| q.iter().collect())
     }
 }
 
