@@ -157,7 +157,8 @@ pub(crate) struct Core {
 /// A closure run by the scheduler itself at a virtual time (it must not block).
 pub(crate) type Callback = Box<dyn FnOnce()>;
 
-/// At most this many bytes of a cell are prefetched (its header and closure).
+/// Bytes of a cell prefetched before its first run (its header and closure;
+/// lines past a smaller cell are harmless to ask for).
 const MAX_CELL_PREFETCH: usize = 256;
 
 /// Below this many live tasks everything stays in cache (see `Core::prefetching`).

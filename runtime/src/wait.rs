@@ -15,7 +15,8 @@
 //! not hold: one mispredicted return each, 10-25 ns apiece here. With the
 //! primitives as calls, W1 took 117 ns per round trip; inlined, 62-73 ns on the
 //! same minutes (`p2psim bench --child W1`), W2 ~530 -> ~355 ns per wake-up.
-//! The one call left on the path, `handoff::run_ready`, says why it may be one.
+//! Two calls are left on the path, each saying why it may be one:
+//! `handoff::run_ready`, and on shared stacks `context::suspend_recording_sp`.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
