@@ -877,6 +877,20 @@ impl Core {
         hint.worker()
     }
 
+    /// The worker of the task expected to run after the next one, if the
+    /// timers already say which (see `Runtime::prefetch_next`): the second
+    /// timer when nothing is ready, the first when one task is.
+    #[inline]
+    pub fn worker_after_next(&self) -> Option<usize> {
+        let timers = self.timers.borrow();
+        let timer = match self.ready.len() {
+            0 => timers.settled(1)?,
+            1 => timers.settled(0)?,
+            _ => return None,
+        };
+        timer.near.hint.worker()
+    }
+
     /// Makes task `key` (header `t`) the running one (state Running) and records
     /// its resumption.
     #[inline]

@@ -115,6 +115,13 @@ impl RadixHeap {
         self.due.get(self.front)
     }
 
+    /// The `i`-th earliest timer if it is already in the due run (it is not
+    /// settled for: this is for looking ahead, not for taking out).
+    #[inline]
+    pub fn settled(&self, i: usize) -> Option<&Timer> {
+        self.due.get(self.front + i)
+    }
+
     /// Removes and returns the earliest timer.
     #[inline]
     pub fn pop(&mut self) -> Option<Timer> {
@@ -265,6 +272,12 @@ mod tests {
                     2 => {
                         reference.sort_unstable();
                         prop_assert_eq!(h.peek().map(|t| (t.time, t.wait)), reference.first().copied());
+                        // What the look-ahead shows is what comes out next, in order.
+                        let mut i = 0;
+                        while let Some(t) = h.settled(i) {
+                            prop_assert_eq!(Some((t.time, t.wait)), reference.get(i).copied());
+                            i += 1;
+                        }
                     }
                     _ => {
                         reference.sort_unstable();

@@ -327,10 +327,17 @@ impl WorkerPool {
             prefetch::line(addr);
             prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
         }
-        // On a shared stack its frames come back from their saved copy.
-        if let Some((addr, len)) = self.shared.as_ref().and_then(|s| s.saved(w)) {
-            for offset in (0..len.min(SAVED_PREFETCH)).step_by(64) {
-                prefetch::line(addr + offset);
+        // On a shared stack its frames come back from their saved copy. Where
+        // that copy is, is itself a miss with many workers: so the record of
+        // the task after it is asked for now, one step before it is read.
+        if let Some(s) = self.shared.as_ref() {
+            if let Some((addr, len)) = s.saved(w) {
+                for offset in (0..len.min(SAVED_PREFETCH)).step_by(64) {
+                    prefetch::line(addr + offset);
+                }
+            }
+            if let Some(after) = core.worker_after_next() {
+                s.prefetch_record(after);
             }
         }
     }

@@ -23,6 +23,7 @@ use corosensei::{Coroutine, CoroutineResult};
 
 use crate::context;
 use crate::core::Core;
+use crate::prefetch;
 use crate::stack::SlotStack;
 use crate::worker::{Resume, Suspend};
 
@@ -156,6 +157,18 @@ impl SharedStack {
     pub fn saved(&self, w: usize) -> Option<(usize, usize)> {
         let s = self.frames.get(w)?;
         (!s.is_empty()).then_some((s.as_ptr() as usize, s.len()))
+    }
+
+    /// Asks for the cache lines of worker `w`'s record of its saved frames, so
+    /// that a later `saved(w)` does not wait on it (with many workers the
+    /// records are a random access into a large array).
+    #[inline]
+    pub fn prefetch_record(&self, w: usize) {
+        if w < self.frames.len() {
+            let addr = self.frames.as_ptr().wrapping_add(w) as usize;
+            prefetch::line(addr);
+            prefetch::line(addr + std::mem::size_of::<Vec<MaybeUninit<u8>>>() - 1);
+        }
     }
 }
 

@@ -79,6 +79,13 @@ impl TimerHeap {
         self.heap.peek()
     }
 
+    /// The `i`-th earliest timer, if the heap has it sorted out already (a look
+    /// ahead that costs no work; `None` says nothing about later timers).
+    #[inline]
+    pub fn settled(&self, i: usize) -> Option<&Timer> {
+        self.heap.settled(i)
+    }
+
     /// Removes and returns the earliest timer.
     #[inline]
     pub fn pop(&mut self) -> Option<Timer> {
