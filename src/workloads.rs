@@ -226,7 +226,6 @@ pub fn w6_flood(nodes: u64, lookups: u64) -> Measured {
     m
 }
 
-/// An Exp(mean) duration drawn by inversion (no extra crate on the hot path).
 /// An Exp(mean `mean_s` seconds) delay in whole nanoseconds. Drawn with the
 /// ziggurat method (`rand_distr::Exp1`: a table lookup and a compare for almost
 /// every draw) rather than as `-ln(1 - u)`, and converted without

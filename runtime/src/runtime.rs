@@ -327,9 +327,10 @@ impl WorkerPool {
             prefetch::line(addr);
             prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
         }
-        // On a shared stack its frames come back from their saved copy. Where
-        // that copy is, is itself a miss with many workers: so the record of
-        // the task after it is asked for now, one step before it is read.
+        // On a shared stack its frames come back from their saved copy. Finding
+        // that copy is itself a miss with many workers (a random entry of a
+        // large array), so the record of the task after it is asked for now,
+        // a step before it is read.
         if let Some(s) = self.shared.as_ref() {
             if let Some((addr, len)) = s.saved(w) {
                 for offset in (0..len.min(SAVED_PREFETCH)).step_by(64) {

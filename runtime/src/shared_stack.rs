@@ -164,10 +164,10 @@ impl SharedStack {
     /// records are a random access into a large array).
     #[inline]
     pub fn prefetch_record(&self, w: usize) {
-        if w < self.frames.len() {
-            let addr = self.frames.as_ptr().wrapping_add(w) as usize;
+        if let Some(record) = self.frames.get(w) {
+            let addr = record as *const Vec<MaybeUninit<u8>> as usize;
             prefetch::line(addr);
-            prefetch::line(addr + std::mem::size_of::<Vec<MaybeUninit<u8>>>() - 1);
+            prefetch::line(addr + std::mem::size_of_val(record) - 1);
         }
     }
 }
