@@ -16,10 +16,12 @@ pub(crate) struct Fifo<T: Copy>(UnsafeCell<Ring<T>>);
 
 /// A ring of power-of-two capacity: an index wraps with a mask, where
 /// `VecDeque` compares and subtracts (W1 pushes and pops eight times per round
-/// trip).
+/// trip), and a masked index needs no bounds check.
 struct Ring<T> {
     /// The slots; `buf.len()` is zero or a power of two.
     buf: Vec<T>,
+    /// `buf.len() - 1` (0 when empty): every `i & mask` indexes `buf`.
+    mask: usize,
     /// Where the front item is.
     head: usize,
     /// How many items are queued.
@@ -27,9 +29,26 @@ struct Ring<T> {
 }
 
 impl<T: Copy> Ring<T> {
+    const EMPTY: Ring<T> = Ring {
+        buf: Vec::new(),
+        mask: 0,
+        head: 0,
+        len: 0,
+    };
+
     #[inline(always)]
     fn slot(&self, i: usize) -> usize {
-        (self.head + i) & (self.buf.len().wrapping_sub(1))
+        (self.head + i) & self.mask
+    }
+
+    /// The item in slot `at` (a value of `slot`).
+    #[inline(always)]
+    fn read(&self, at: usize) -> T {
+        debug_assert!(at < self.buf.len());
+        // SAFETY: `at` comes from `slot`, so `at <= mask`, and `mask` is
+        // `buf.len() - 1` whenever the ring holds an item (every caller checks
+        // `len` first, and `len > 0` implies a non-empty `buf`).
+        unsafe { *self.buf.get_unchecked(at) }
     }
 
     #[inline(always)]
@@ -38,7 +57,10 @@ impl<T: Copy> Ring<T> {
             self.grow(item);
         }
         let at = self.slot(self.len);
-        self.buf[at] = item;
+        debug_assert!(at < self.buf.len());
+        // SAFETY: after the check above `buf` is non-empty, so `mask` is
+        // `buf.len() - 1` and `at <= mask`.
+        unsafe { *self.buf.get_unchecked_mut(at) = item };
         self.len += 1;
     }
 
@@ -52,6 +74,7 @@ impl<T: Copy> Ring<T> {
         buf.extend((0..self.len).map(|i| self.buf[self.slot(i)]));
         buf.resize(cap, fill);
         self.buf = buf;
+        self.mask = cap - 1;
         self.head = 0;
     }
 
@@ -60,7 +83,7 @@ impl<T: Copy> Ring<T> {
         if self.len == 0 {
             return None;
         }
-        let item = self.buf[self.head];
+        let item = self.read(self.head);
         self.head = self.slot(1);
         self.len -= 1;
         Some(item)
@@ -68,7 +91,7 @@ impl<T: Copy> Ring<T> {
 
     #[inline(always)]
     fn get(&self, i: usize) -> Option<T> {
-        (i < self.len).then(|| self.buf[self.slot(i)])
+        (i < self.len).then(|| self.read(self.slot(i)))
     }
 
     fn swap_remove_back(&mut self, i: usize) -> Option<T> {
@@ -87,11 +110,7 @@ impl<T: Copy> Ring<T> {
 
 impl<T: Copy> Default for Fifo<T> {
     fn default() -> Self {
-        Fifo(UnsafeCell::new(Ring {
-            buf: Vec::new(),
-            head: 0,
-            len: 0,
-        }))
+        Fifo(UnsafeCell::new(Ring::EMPTY))
     }
 }
 
@@ -146,11 +165,7 @@ impl<T: Copy> Fifo<T> {
     pub fn take(&self) -> VecDeque<T> {
         self.with(|q| {
             let all = q.iter().collect();
-            *q = Ring {
-                buf: Vec::new(),
-                head: 0,
-                len: 0,
-            };
+            *q = Ring::EMPTY;
             all
         })
     }
