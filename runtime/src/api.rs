@@ -171,6 +171,6 @@ pub fn clock() -> SimTime {
 pub fn stop() {
     with_core(|c| {
         c.stop_requested.set(true);
-        c.interrupted.set(true);
+        c.flags.set_interrupted(true);
     });
 }

@@ -83,7 +83,7 @@ pub(crate) fn try_with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
 /// Whether the caller is task code of a running runtime.
 #[inline]
 pub(crate) fn in_task() -> bool {
-    try_with_core(|c| c.current.get().is_some()).unwrap_or(false)
+    try_with_core(|c| c.current().is_some()).unwrap_or(false)
 }
 
 /// Records the yielder of the worker now running (done at each job start).

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode, TieBreak};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
 use crate::fifo::Fifo;
+use crate::flags::RunFlags;
 use crate::stack::SlotSpan;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
@@ -49,6 +50,7 @@ pub(crate) enum WakeReason {
 
 /// One wait of one task, as queued by a primitive or a timer. A waiter whose wait
 /// already ended is stale: waking it does nothing (lazy deletion everywhere).
+/// Wait ids start at 1 and a task not parked has wait 0, so no waiter matches it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Waiter {
     pub key: u32,
@@ -98,9 +100,11 @@ pub(crate) enum Advance {
 pub(crate) struct Core {
     pub config: RuntimeConfig,
     pub now: Cell<SimTime>,
-    pub current: Cell<Option<u32>>,
-    /// The running task's header (null when none runs): the blocking path reads
-    /// and writes it at every park and resume without a lookup in `tasks`.
+    /// The running task's key; meaningless while `current_hdr` is null.
+    current_key: Cell<u32>,
+    /// The running task's header, null when none runs (so the one test of
+    /// whether a task runs): the blocking path reads and writes it at every
+    /// park and resume without a lookup in `tasks`.
     current_hdr: Cell<*const Header>,
     pub tasks: RefCell<Slab<TaskSlot>>,
     /// Tasks joining each task, by task key: few tasks are joined, so the list
@@ -123,8 +127,9 @@ pub(crate) struct Core {
     pub alive: Cell<usize>,
     pub peak_alive: Cell<usize>,
     pub failure: RefCell<Option<SimError>>,
-    /// Set with `failure` or `stop_requested`: the one flag the scheduler loop checks.
-    pub interrupted: Cell<bool>,
+    /// Interrupted (set with `failure` or `stop_requested`: the one switch the
+    /// scheduler loop checks), tearing down, handing off (see `RunFlags`).
+    pub flags: RunFlags,
     pub panics: RefCell<Vec<PanicReport>>,
     /// The top of the running task's stack, for overflow reports (with
     /// `stack_span` it gives the stack's bounds, see `current_stack`).
@@ -137,8 +142,6 @@ pub(crate) struct Core {
     /// With a shared stack: the stack pointer of the task that suspended last
     /// (recorded by the task, read when its frames are saved).
     pub suspend_sp: Cell<usize>,
-    /// Set while the runtime is dropped: every resumed task unwinds at once.
-    pub tearing_down: Cell<bool>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
     callbacks: RefCell<Slab<Callback>>,
     /// Callbacks due at the instant being advanced to, reused so that message
@@ -150,8 +153,13 @@ pub(crate) struct Core {
     pub idle_workers: RefCell<Vec<u32>>,
     /// The pool's worker array, as the scheduler last saw it (see `handoff`).
     pub worker_base: Cell<*mut Worker>,
-    /// Set while a parking task runs the next ready task itself (see `handoff`).
-    pub handing_off: Cell<bool>,
+}
+
+/// The panic of a blocking call made outside a task (kept out of the callers' code).
+#[cold]
+#[inline(never)]
+fn not_in_task() -> ! {
+    panic!("p2psim: this call blocks, so it must run inside a task spawned on a Runtime")
 }
 
 /// A closure run by the scheduler itself at a virtual time (it must not block).
@@ -187,17 +195,18 @@ impl Core {
             TieBreak::Random(seed) => Some(ChaCha8Rng::seed_from_u64(seed)),
         };
         let shared_stack = config.pool.stacks == StackMode::Shared;
+        let random = rng.is_some();
         Core {
             config,
             now: Cell::new(SimTime::ZERO),
-            current: Cell::new(None),
+            current_key: Cell::new(0),
             current_hdr: Cell::new(std::ptr::null()),
             tasks: RefCell::new(Slab::new()),
             joiners: RefCell::new(BTreeMap::new()),
             ready: Fifo::default(),
             timers: RefCell::new(TimerHeap::default()),
             pool: RefCell::new(PoolState::default()),
-            random: rng.is_some(),
+            random,
             rng: RefCell::new(rng),
             next_wait: Cell::new(0),
             next_id: Cell::new(0),
@@ -209,44 +218,46 @@ impl Core {
             alive: Cell::new(0),
             peak_alive: Cell::new(0),
             failure: RefCell::new(None),
-            interrupted: Cell::new(false),
+            flags: RunFlags::new(!random && !shared_stack),
             panics: RefCell::new(Vec::new()),
             current_top: Cell::new(0),
             stack_span: Cell::new(SlotSpan::default()),
             software_guard: Cell::new(false),
             shared_stack,
             suspend_sp: Cell::new(0),
-            tearing_down: Cell::new(false),
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
             idle_workers: RefCell::new(Vec::new()),
             worker_base: Cell::new(std::ptr::null_mut()),
-            handing_off: Cell::new(false),
         }
+    }
+
+    /// The running task's key, if a task runs.
+    #[inline]
+    pub fn current(&self) -> Option<u32> {
+        (!self.current_hdr.get().is_null()).then(|| self.current_key.get())
     }
 
     /// The running task's key; panics outside a task.
     #[inline]
     pub fn current_key(&self) -> u32 {
-        match self.current.get() {
-            Some(k) => k,
-            None => panic!(
-                "p2psim: this call blocks, so it must run inside a task spawned on a Runtime"
-            ),
-        }
+        self.running().0
     }
 
     /// The running task's key and header; panics outside a task.
     #[inline(always)]
     pub fn running(&self) -> (u32, &Header) {
-        let key = self.current_key();
-        // SAFETY: `current_hdr` is set with `current` (in `enter`) to the header of
-        // task `key`, whose cell its slot in `tasks` keeps alive; a slot is only
-        // removed by `finish`, never for the running task before `current` is
-        // cleared (`end_job` clears it first), so while `current` is Some the
+        let hdr = self.current_hdr.get();
+        if hdr.is_null() {
+            not_in_task();
+        }
+        // SAFETY: `current_hdr` is set with `current_key` (in `enter`) to the
+        // header of task `key`, whose cell its slot in `tasks` keeps alive; a
+        // slot is only removed by `finish`, never for the running task before
+        // `leave` nulls the pointer (`end_job` leaves first), so a non-null
         // pointer is valid. Headers are only ever shared (mutable parts are Cells).
-        (key, unsafe { &*self.current_hdr.get() })
+        (self.current_key.get(), unsafe { &*hdr })
     }
 
     /// Creates a task; returns its handle and whether the pool rejected it.
@@ -259,7 +270,7 @@ impl Core {
         self.next_id.set(id.0);
         self.spawned.set(self.spawned.get() + 1);
         let now = self.now.get();
-        if self.tearing_down.get() {
+        if self.flags.tearing_down() {
             return (Self::rejected_handle(id, name, now), true);
         }
 
@@ -501,7 +512,7 @@ impl Core {
     pub fn unpark(&self) -> WakeReason {
         let (_, t) = self.running();
         let reason = t.wake.get();
-        if reason == WakeReason::Killed || (t.kill_pending.get() && self.tearing_down.get()) {
+        if reason == WakeReason::Killed {
             std::panic::resume_unwind(Box::new(Killed));
         }
         reason
@@ -510,13 +521,13 @@ impl Core {
     /// Whether wait `wait` of task `key` is still in progress.
     #[inline]
     fn wait_is_live(&self, key: u32, wait: u64) -> bool {
-        matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait.get() == wait && wait != 0)
+        matches!(self.tasks.borrow().get(key as usize), Some(t) if t.wait.get() == wait)
     }
 
     /// Unwinds the running task if it was killed during teardown (after a yield).
     pub fn unwind_if_torn_down(&self) {
         let killed = self.running().1.kill_pending.get();
-        if killed && self.tearing_down.get() {
+        if killed && self.flags.tearing_down() {
             std::panic::resume_unwind(Box::new(Killed));
         }
     }
@@ -526,7 +537,7 @@ impl Core {
     pub fn wake(&self, waiter: Waiter, reason: WakeReason) -> bool {
         let tasks = self.tasks.borrow();
         match tasks.get(waiter.key as usize) {
-            Some(t) if t.wait.get() == waiter.wait && waiter.wait != 0 => {
+            Some(t) if t.wait.get() == waiter.wait => {
                 t.wait.set(0);
                 t.wake.set(reason);
                 t.state.set(TaskState::Runnable);
@@ -569,6 +580,12 @@ impl Core {
         } else if state == TaskState::New {
             self.pool.borrow_mut().queue.retain(|&(k, _, _)| k != key);
             self.finish(key, Outcome::Killed, false);
+        } else if self.flags.tearing_down() {
+            // Runnable (woken, not yet resumed): at teardown it unwinds as soon
+            // as it resumes, so `unpark` has one reason to check, not two.
+            self.tasks.borrow()[key as usize]
+                .wake
+                .set(WakeReason::Killed);
         }
     }
 
@@ -582,7 +599,7 @@ impl Core {
         let key = self.current_key();
         self.leave();
         let worker = self.finish(key, outcome, true);
-        if self.random || self.interrupted.get() || self.tearing_down.get() {
+        if self.random || self.flags.interrupted() || self.flags.tearing_down() {
             return false;
         }
         let ready = &self.ready;
@@ -631,11 +648,11 @@ impl Core {
                     message,
                     seed: self.config.seed,
                 };
-                if self.config.on_panic == PanicPolicy::Stop && !self.tearing_down.get() {
+                if self.config.on_panic == PanicPolicy::Stop && !self.flags.tearing_down() {
                     let mut failure = self.failure.borrow_mut();
                     if failure.is_none() {
                         *failure = Some(SimError::TaskPanicked(report));
-                        self.interrupted.set(true);
+                        self.flags.set_interrupted(true);
                     }
                 } else {
                     self.panics.borrow_mut().push(report);
@@ -755,7 +772,7 @@ impl Core {
         let mut failure = self.failure.borrow_mut();
         if failure.is_none() {
             *failure = Some(SimError::Deadlock(report));
-            self.interrupted.set(true);
+            self.flags.set_interrupted(true);
         }
     }
 
@@ -812,12 +829,7 @@ impl Core {
     /// handing off, and a run that is neither interrupted nor torn down.
     #[inline(always)]
     pub fn may_hand_off(&self) -> bool {
-        !(self.ready.is_empty()
-            || self.random
-            || self.shared_stack
-            || self.handing_off.get()
-            || self.interrupted.get()
-            || self.tearing_down.get())
+        self.flags.hand_off_allowed() && !self.ready.is_empty()
     }
 
     /// Whether enough tasks are alive that their memory falls out of the caches,
@@ -906,7 +918,7 @@ impl Core {
     #[inline]
     pub fn enter(&self, key: u32, t: &Header) {
         t.state.set(TaskState::Running);
-        self.current.set(Some(key));
+        self.current_key.set(key);
         self.current_hdr.set(t);
         self.record_resume(t.id);
     }
@@ -914,7 +926,6 @@ impl Core {
     /// No task runs any more (the running one suspended or ended).
     #[inline]
     pub fn leave(&self) {
-        self.current.set(None);
         self.current_hdr.set(std::ptr::null());
     }
 

@@ -48,9 +48,9 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
     let (me, my_header) = core.running();
     let my_top = core.current_top.get();
     core.leave();
-    core.handing_off.set(true);
+    core.flags.set_handing_off(true);
     let mut resumed = false;
-    while !core.interrupted.get() {
+    while !core.flags.interrupted() {
         let Some(next) = core.ready.front() else {
             break;
         };
@@ -80,7 +80,7 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
         // task running this code, and `w` is another's: a task holds its worker
         // until it ends, and the task `next` is parked, so its coroutine is
         // suspended (a task that handed off is never resumed by another hand-off:
-        // `handing_off` keeps the depth at one).
+        // the handing-off flag keeps the depth at one).
         let worker = unsafe { &mut *core.worker_base.get().add(w as usize) };
         core.current_top.set(worker.top);
         let suspended = worker.resume(Resume::Go);
@@ -89,7 +89,7 @@ pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
             core.idle_workers.borrow_mut().push(w);
         }
     }
-    core.handing_off.set(false);
+    core.flags.set_handing_off(false);
     core.current_top.set(my_top);
     context::set_yielder(y);
     resumed

@@ -52,6 +52,7 @@ mod context;
 mod core;
 mod error;
 mod fifo;
+mod flags;
 mod handoff;
 mod overflow;
 mod prefetch;

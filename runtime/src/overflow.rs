@@ -55,7 +55,7 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         // and keeps the core alive; we only read plain fields.
         let core = unsafe { &*core };
         let [guard, limit, _] = core.current_stack();
-        if core.current.get().is_some() && addr >= guard && addr < limit {
+        if core.current().is_some() && addr >= guard && addr < limit {
             report_overflow(core);
         }
     }
@@ -101,7 +101,7 @@ fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
 pub(crate) fn report_overflow(core: &Core) -> ! {
     let [_, limit, top] = core.current_stack();
     write_str("p2psim: simulation failed: stack overflow in task '");
-    if let Some(key) = core.current.get() {
+    if let Some(key) = core.current() {
         // SAFETY: the running task cannot be mutating the task table while it faults on
         // its own stack in a way we could observe half-done: we read one name.
         if let Ok(tasks) = unsafe { core.tasks.try_borrow_unguarded() } {

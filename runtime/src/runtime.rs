@@ -130,8 +130,8 @@ impl Runtime {
         let core = self.core.clone();
         let mut completed = false;
         loop {
-            if core.interrupted.get() {
-                core.interrupted.set(false);
+            if core.flags.interrupted() {
+                core.flags.set_interrupted(false);
                 if let Some(err) = core.failure.borrow_mut().take() {
                     return Err(err);
                 }
@@ -398,7 +398,7 @@ impl Drop for Runtime {
     /// workers leave their job loops, so no coroutine is force-unwound blindly.
     fn drop(&mut self) {
         let _entered = context::enter_any(&self.core);
-        self.core.tearing_down.set(true);
+        self.core.flags.set_tearing_down();
         self.core.failure.borrow_mut().take();
         for _pass in 0..3 {
             // Every task, started or not: parked ones wake into their unwind,

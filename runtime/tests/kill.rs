@@ -425,3 +425,27 @@ fn dropping_a_runtime_after_a_failure_drops_runnable_task_locals() {
     drop(rt);
     assert!(dropped.get(), "the runnable task's local was leaked");
 }
+
+#[test]
+fn dropping_a_runtime_unwinds_a_woken_task_before_it_goes_on() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let sem = Semaphore::new(0);
+    let s2 = sem.clone();
+    let (dropped, local) = flag();
+    let went_on = Rc::new(Cell::new(false));
+    let w2 = went_on.clone();
+    rt.spawn("waiter", move || {
+        let _l = local;
+        s2.down();
+        w2.set(true);
+    });
+    rt.spawn("waker", move || {
+        sem.up();
+        panic!("stop the run while the waiter is ready");
+    });
+    let err = rt.run().unwrap_err();
+    assert!(matches!(err, SimError::TaskPanicked(_)));
+    drop(rt);
+    assert!(dropped.get(), "the woken task's local was leaked");
+    assert!(!went_on.get(), "the woken task ran on after teardown began");
+}
