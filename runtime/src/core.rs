@@ -253,8 +253,8 @@ impl Core {
             not_in_task();
         }
         // SAFETY: `current_hdr` is set with `current_key` (in `enter`) to the
-        // header of task `key`, whose cell its slot in `tasks` keeps alive; a
-        // slot is only removed by `finish`, never for the running task before
+        // header of the task that key names, whose cell its slot in `tasks`
+        // keeps alive; a slot is only removed by `finish`, never for the running task before
         // `leave` nulls the pointer (`end_job` leaves first), so a non-null
         // pointer is valid. Headers are only ever shared (mutable parts are Cells).
         (self.current_key.get(), unsafe { &*hdr })

@@ -41,13 +41,14 @@ impl<T: Copy> Ring<T> {
         (self.head + i) & self.mask
     }
 
-    /// The item in slot `at` (a value of `slot`).
+    /// The item in slot `at` (a value of `slot`, as `head` always is).
     #[inline(always)]
     fn read(&self, at: usize) -> T {
         debug_assert!(at < self.buf.len());
-        // SAFETY: `at` comes from `slot`, so `at <= mask`, and `mask` is
-        // `buf.len() - 1` whenever the ring holds an item (every caller checks
-        // `len` first, and `len > 0` implies a non-empty `buf`).
+        // SAFETY: `at` is masked (`slot`; `head` is only ever set to 0 or a
+        // value of `slot`), so `at <= mask`, and `mask` is `buf.len() - 1`
+        // whenever the ring holds an item (every caller checks `len` first,
+        // and `len > 0` implies a non-empty `buf`).
         unsafe { *self.buf.get_unchecked(at) }
     }
 
