@@ -108,21 +108,31 @@ pub(crate) fn run_job<T, F: FnOnce() -> T>(
             *result.borrow_mut() = Some(Ok(v));
             Outcome::Done
         }
-        Err(payload) if payload.is::<Killed>() => Outcome::Killed,
-        Err(payload) => {
-            // The hook's record has the location, but only if it is this panic's:
-            // `resume_unwind` skips the hook, and a caught panic may have left one
-            // (in an earlier resumption, so with another stamp, or with another
-            // message). Checked here rather than cleared before every job.
-            let message = payload_message(&*payload);
-            let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
-            let resumption = with_core(|core| core.events.get());
-            Outcome::Panicked(match recorded {
-                Some((stamp, r)) if stamp == resumption && r.starts_with(&message) => r,
-                _ => message,
-            })
-        }
+        Err(payload) => unwound(payload),
     }
+}
+
+/// How a job that unwound ended: killed, or panicked with this message.
+///
+/// Out of line: on a shared stack every byte of a suspended task's frames is
+/// copied out and back, and this path's locals would widen every task's frame.
+#[cold]
+#[inline(never)]
+fn unwound(payload: Box<dyn Any + Send>) -> Outcome {
+    if payload.is::<Killed>() {
+        return Outcome::Killed;
+    }
+    // The hook's record has the location, but only if it is this panic's:
+    // `resume_unwind` skips the hook, and a caught panic may have left one
+    // (in an earlier resumption, so with another stamp, or with another
+    // message). Checked here rather than cleared before every job.
+    let message = payload_message(&*payload);
+    let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
+    let resumption = with_core(|core| core.events.get());
+    Outcome::Panicked(match recorded {
+        Some((stamp, r)) if stamp == resumption && r.starts_with(&message) => r,
+        _ => message,
+    })
 }
 
 /// The text of a panic payload.
