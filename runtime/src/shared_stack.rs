@@ -47,15 +47,17 @@ const INITIAL_FRAME: usize = 256;
 /// How far below its recorded stack pointer the probe's switch is looked for.
 const PROBE_SPAN: usize = 4096;
 
-/// Bytes added to the measured switch depth: one word, for a pushed word that
-/// happened to equal the probe's pattern (the depth is otherwise exact, since
-/// every suspension goes through the one function the probe measured). Every
-/// byte here is copied out and back at every switch of every task, and a save's
+/// Bytes added to the measured switch depth: one word, for a saved register
+/// that happened to equal the probe's pattern (the depth is otherwise exact,
+/// since every suspension goes through the one function the probe measured;
+/// a margin one word short crashes the release shared-stack tests). Every byte
+/// here is copied out and back at every shared-stack switch, and a save's
 /// buffer is sized by it (408 -> 384 bytes for a W3 task put its buffer in the
 /// allocator's 384-byte class instead of the 448-byte one).
 const MARGIN_SLACK: usize = 8;
 
-/// The probe's fill; no return address or saved register is ever this word.
+/// The probe's fill; no return address is ever this word (a saved register
+/// could be, in principle: see `MARGIN_SLACK`).
 const PATTERN: u64 = 0xA5A5_A5A5_A5A5_A5A5;
 
 /// Bytes below a saved frame's low end that debug builds poison on every save,
