@@ -157,6 +157,37 @@ fn run_until_stops_with_clock_at_limit_and_run_continues() {
 }
 
 #[test]
+fn advance_until_steps_as_run_until_does_without_a_report() {
+    // The same program stepped both ways reaches the same times, events and hash.
+    let program = |rt: &mut Runtime| {
+        for i in 1..=3u64 {
+            rt.spawn("ticker", move || {
+                for _ in 0..4 {
+                    sleep(ms(3 * i));
+                }
+            });
+        }
+    };
+    let (mut a, mut b) = (fifo(), fifo());
+    program(&mut a);
+    program(&mut b);
+    for t in [5, 12, 12, 30, 40] {
+        let r = a.run_until(at_ms(t)).unwrap();
+        let completed = b.advance_until(at_ms(t)).unwrap();
+        assert_eq!(completed, r.completed, "at {t} ms");
+        assert_eq!(b.now(), a.now(), "at {t} ms");
+    }
+    // The tickers end at 36 ms: the last step completes the run.
+    assert!(b.advance_until(at_ms(50)).unwrap());
+    let (ra, rb) = (a.report(), b.report());
+    assert_eq!(rb.end_time, at_ms(36));
+    assert_eq!(
+        (rb.events, rb.trace_hash, rb.tasks_finished),
+        (ra.events, ra.trace_hash, ra.tasks_finished)
+    );
+}
+
+#[test]
 fn run_until_returns_early_when_the_run_completes() {
     let mut rt = fifo();
     let r = rt.run_until(at_ms(7)).unwrap();

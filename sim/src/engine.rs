@@ -199,7 +199,7 @@ fn drive<M>(
         if let Some(d) = duration {
             next = next.min(d);
         }
-        let report = rt.run_until(next)?;
+        let completed = rt.advance_until(next)?;
         let snap = snapshot(ctx, rt.now(), rt.pool_in_use(), rt.pool_queue_len());
         ctx.requests.with_observers(|obs| {
             for o in obs.iter_mut() {
@@ -207,7 +207,9 @@ fn drive<M>(
             }
         });
         progress(rt.now(), duration);
-        if report.completed || duration.is_some_and(|d| rt.now() >= d) {
+        if completed || duration.is_some_and(|d| rt.now() >= d) {
+            let mut report = rt.report();
+            report.completed = completed;
             return Ok(report);
         }
         // The sim's daemons (churn, crashes, lease expiry) never wake a waiting
