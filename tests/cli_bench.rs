@@ -36,12 +36,13 @@ fn w3_prints_its_time_its_memory_and_the_fresh_page_floor() {
 }
 
 #[test]
-fn w1_prints_one_figure_and_w2_one_per_stack_mode() {
+fn w1_prints_one_figure_and_w2_one_per_stack_mode_and_one_on_fewer_tasks() {
     let text = bench(&["W1", "W2"]);
     assert!(figure(&text, "W1 pingpong ns_per_roundtrip") > 0.0);
     assert!(figure(&text, "W2 timers ns_per_wakeup") > 0.0);
     assert!(figure(&text, "W2 timers shared_stack ns_per_wakeup") > 0.0);
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(figure(&text, "W2 timers tasks=1000 ns_per_wakeup") > 0.0);
+    assert_eq!(text.lines().count(), 4, "{text}");
 }
 
 #[test]

@@ -31,9 +31,10 @@ pub struct BenchArgs {
 
 const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
 
-/// Parts of workloads that run in a child of their own: W4's smaller size, and
-/// the fresh-page floor printed with W3.
-const PARTS: [&str; 2] = ["W4S", "W3F"];
+/// Parts of workloads that run in a child of their own: W4's smaller size, W2's
+/// wake-ups spread over a tenth of its tasks, and the fresh-page floor printed
+/// with W3.
+const PARTS: [&str; 3] = ["W4S", "W2K", "W3F"];
 
 /// Runs the benchmark command; returns the exit status.
 pub fn run(args: BenchArgs) -> i32 {
@@ -90,6 +91,11 @@ pub fn run(args: BenchArgs) -> i32 {
                 let shared = runs_of("W2", r, q, true);
                 let ns = median(shared.iter().map(Measured::ns_per_unit).collect());
                 outln!("W2 timers shared_stack ns_per_wakeup {ns:.1}");
+                // The same wake-ups on 1,000 tasks, whose memory stays in the
+                // caches: what W2 costs apart from fetching 10,000 tasks' memory.
+                let few = runs_of("W2K", r, q, false);
+                let ns = median(few.iter().map(Measured::ns_per_unit).collect());
+                outln!("W2 timers tasks=1000 ns_per_wakeup {ns:.1}");
             }
             "W3" => {
                 outln!("W3 churn ns_per_task {ns:.1}");
@@ -138,6 +144,8 @@ fn run_one(name: &str, scale: u64, stacks: StackMode) -> Measured {
         "W1" => workloads::w1_pingpong(1_000_000 / scale),
         "W2" if scale > 1 => workloads::w2_timers(1_000, 10, stacks),
         "W2" => workloads::w2_timers(10_000, 100, stacks),
+        "W2K" if scale > 1 => workloads::w2_timers(100, 100, stacks),
+        "W2K" => workloads::w2_timers(1_000, 1_000, stacks),
         "W3" => workloads::w3_churn(1_000_000 / scale, stacks),
         // One touched page per stack slot of the default size, as W3's tasks touch.
         "W3F" => workloads::fresh_page_floor(
