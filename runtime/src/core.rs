@@ -769,6 +769,7 @@ impl Core {
     /// Records a deadlock failure naming `keys` (or every parked task when `None`).
     pub fn fail_deadlock(&self, keys: Option<Vec<u32>>) {
         let report = self.deadlock_report(keys);
+        debug_assert!(!report.tasks.is_empty(), "a deadlock names a blocked task");
         let mut failure = self.failure.borrow_mut();
         if failure.is_none() {
             *failure = Some(SimError::Deadlock(report));

@@ -163,6 +163,13 @@ impl Runtime {
                         break;
                     }
                     Advance::Idle => {
+                        // The callbacks just fired may have ended the last of the
+                        // work (a late reply nobody waits for): a deadlock needs a
+                        // task left to name.
+                        if self.core.live.get() == 0 {
+                            completed = true;
+                            break;
+                        }
                         self.core.fail_deadlock(None);
                         continue;
                     }
@@ -175,6 +182,17 @@ impl Runtime {
             self.pool.step(&core, key);
         }
         Ok(completed)
+    }
+
+    /// When the next timer is due (it may be one whose wait already ended), or
+    /// `None` when no timer is pending: nothing changes before then unless a
+    /// task is ready.
+    pub fn next_timer(&mut self) -> Option<SimTime> {
+        self.core
+            .timers
+            .borrow_mut()
+            .peek_time()
+            .map(SimTime::from_nanos)
     }
 
     /// Whether only daemons can still act (see [`Runtime::deadlock`]): every live

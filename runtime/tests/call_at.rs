@@ -145,3 +145,23 @@ fn a_pending_call_soon_keeps_the_run_alive_and_teardown_drops_it_unrun() {
     assert!(dropped.get());
     assert!(!ran.get());
 }
+
+/// A callback that is the last event of a run and wakes nobody (a reply that
+/// arrives after its caller gave up) ends the run as completed, not as a
+/// deadlock of no task.
+#[test]
+fn a_last_callback_that_wakes_nobody_completes_the_run() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let fired = Rc::new(Cell::new(false));
+    let f = fired.clone();
+    rt.spawn("late sender", move || {
+        sleep(Duration::from_secs(1));
+        call_at(clock() + Duration::from_millis(10), move || f.set(true));
+    });
+    let report = rt.run().expect("nothing waits on anything");
+    assert!(report.completed);
+    assert!(fired.get());
+    assert_eq!(report.end_time, SimTime::from_nanos(1_010_000_000));
+}

@@ -15,6 +15,9 @@ pub struct Counters {
     pub lost_down: Cell<u64>,
     /// Deliveries refused because the pool had no worker (policy reject).
     pub lost_rejected: Cell<u64>,
+    /// Responses to a `call` that arrived after the call had returned (timed
+    /// out): dropped, neither delivered nor lost.
+    pub late_replies: Cell<u64>,
 }
 
 impl Counters {

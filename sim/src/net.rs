@@ -37,7 +37,55 @@ pub struct ReplyTo<M: 'static> {
     net: Net<M>,
     caller: NodeId,
     callee: NodeId,
-    slot: Mailbox<M>,
+    slot: CallSlot<M>,
+}
+
+/// Where the response to one `call` is awaited. Once the call has returned
+/// (answered or timed out) the slot is closed, and a response that arrives
+/// later is dropped and counted as a late reply instead of filling a mailbox
+/// nobody reads.
+struct CallSlot<M: 'static> {
+    inner: Rc<SlotInner<M>>,
+}
+
+struct SlotInner<M: 'static> {
+    mailbox: Mailbox<M>,
+    open: Cell<bool>,
+}
+
+impl<M> Clone for CallSlot<M> {
+    fn clone(&self) -> Self {
+        CallSlot {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<M: 'static> CallSlot<M> {
+    fn new() -> Self {
+        CallSlot {
+            inner: Rc::new(SlotInner {
+                mailbox: Mailbox::new(),
+                open: Cell::new(true),
+            }),
+        }
+    }
+
+    /// Waits for the response at most `timeout`; closes the slot either way.
+    fn wait(&self, timeout: Duration) -> Option<M> {
+        let got = self.inner.mailbox.recv_for(timeout);
+        self.inner.open.set(false);
+        got
+    }
+
+    /// Whether the caller still waits for the response.
+    fn is_open(&self) -> bool {
+        self.inner.open.get()
+    }
+
+    fn deliver(&self, msg: M) {
+        self.inner.mailbox.send(msg);
+    }
 }
 
 impl<M: 'static> ReplyTo<M> {
@@ -60,7 +108,7 @@ enum Arrival<M: 'static> {
     /// The response to a `call`, for the caller's waiting task.
     Reply {
         caller: NodeId,
-        slot: Mailbox<M>,
+        slot: CallSlot<M>,
         msg: M,
     },
 }
@@ -72,7 +120,7 @@ struct Letter<M: 'static> {
     from: NodeId,
     to: NodeId,
     msg: M,
-    reply: Option<(NodeId, Mailbox<M>)>,
+    reply: Option<(NodeId, CallSlot<M>)>,
 }
 
 impl<M> Arrival<M> {
@@ -260,7 +308,7 @@ impl<M: 'static> Net<M> {
         req: M,
         timeout: Duration,
     ) -> Result<M, CallError> {
-        let slot: Mailbox<M> = Mailbox::new();
+        let slot = CallSlot::new();
         let reply = ReplyTo {
             net: self.clone(),
             caller: from,
@@ -268,7 +316,7 @@ impl<M: 'static> Net<M> {
             slot: slot.clone(),
         };
         self.send_with_reply(from, to, req, Some(reply));
-        slot.recv_for(timeout).ok_or(CallError::Timeout)
+        slot.wait(timeout).ok_or(CallError::Timeout)
     }
 
     /// Messages on the wire now (sent, not yet arrived).
@@ -353,12 +401,14 @@ fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
     match arrival {
         Arrival::Message(letter) => deliver(inner, letter),
         Arrival::Reply { caller, slot, msg } => {
-            if inner.is_up(caller) {
+            if !inner.is_up(caller) {
+                Counters::bump(&inner.counters.lost_down);
+            } else if !slot.is_open() {
+                Counters::bump(&inner.counters.late_replies);
+            } else {
                 Counters::bump(&inner.counters.delivered);
                 // The caller's own task is waiting: no new TaskThread is needed.
-                slot.send(msg);
-            } else {
-                Counters::bump(&inner.counters.lost_down);
+                slot.deliver(msg);
             }
         }
     }

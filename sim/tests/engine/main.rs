@@ -1,0 +1,5 @@
+//! How the engine runs a scenario with a mechanism defined outside the crates:
+//! how a run ends, and what its time series hold.
+
+mod late_reply;
+mod sampling;
