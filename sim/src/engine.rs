@@ -15,6 +15,7 @@ use crate::mechanism::{Ctx, Mechanism};
 use crate::net::Net;
 use crate::observe::{default_observers, Series, Snapshot};
 use crate::requests::Requests;
+use crate::sampling::Schedule;
 use crate::scenario::{PoolPolicySpec, Scenario};
 use crate::seeds::{derive, Stream};
 use crate::transport::Transport;
@@ -112,37 +113,35 @@ pub fn run<M: Mechanism>(
     let mut rt = Runtime::new(runtime_config(scenario));
     start_tasks(&mut rt, scenario, mech.clone(), ctx.clone());
 
-    let result = drive(
-        &mut rt,
-        &ctx,
-        duration,
-        scenario.observers.sample_interval,
-        &mut progress,
+    let mut schedule = Schedule::new(
+        Duration::from_secs_f64(scenario.observers.sample_interval),
+        scenario.observers.max_rows,
     );
+    let result = drive(&mut rt, &ctx, duration, &mut schedule, &mut progress);
     let last = snapshot(&ctx, rt.now(), 0, 0);
     requests.with_observers(|obs| {
         for o in obs.iter_mut() {
             o.on_end(&net.graph(), &last);
         }
     });
-    let report = match &result {
-        Ok(r) => r.clone(),
-        Err(_) => rt.report(),
-    };
+    let mut report = rt.report();
+    if let Ok(completed) = result {
+        report.completed = completed;
+    }
     let summary = summarize(
         scenario,
         &ctx,
         &*mech,
         &report,
-        nodes,
-        edges,
+        &schedule,
+        (nodes, edges),
         wall.elapsed(),
     );
     let series = requests.with_observers(|obs| obs.iter().filter_map(|o| o.series()).collect());
     drop(rt);
     match result {
         Err(error) => Err(RunFailure::Simulation { error, summary }),
-        Ok(report) => match mech.check() {
+        Ok(_) => match mech.check() {
             Err(message) => Err(RunFailure::Invariant { message, summary }),
             Ok(()) => Ok(RunOutput {
                 summary,
@@ -181,18 +180,18 @@ fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: C
     });
 }
 
-/// Runs in steps of the sampling interval, sampling the observers at each step and
-/// reporting progress, until done or `duration`. Sampling happens here, between
-/// steps, rather than in a daemon task: a daemon's timers would keep a deadlocked
-/// run alive, hiding the deadlock the runtime reports when no timer is left.
+/// Runs from one sampling instant to the next (see `sampling`), sampling the
+/// observers at each and reporting progress, until done or `duration`; returns
+/// whether the run completed. Sampling happens here, between steps, rather
+/// than in a daemon task: a daemon's timers would keep a deadlocked run alive,
+/// hiding the deadlock the runtime reports when no timer is left.
 fn drive<M>(
     rt: &mut Runtime,
     ctx: &Ctx<M>,
     duration: Option<SimTime>,
-    sample_interval: f64,
+    schedule: &mut Schedule,
     progress: &mut impl FnMut(SimTime, Option<SimTime>),
-) -> Result<RunReport, SimError> {
-    let step = Duration::from_secs_f64(sample_interval);
+) -> Result<bool, SimError> {
     let mut next = rt.now();
     let mut stalled_steps = 0;
     loop {
@@ -201,16 +200,18 @@ fn drive<M>(
         }
         let completed = rt.advance_until(next)?;
         let snap = snapshot(ctx, rt.now(), rt.pool_in_use(), rt.pool_queue_len());
+        let coarser = schedule.taken(snap.time);
         ctx.requests.with_observers(|obs| {
             for o in obs.iter_mut() {
                 o.on_sample(&snap);
+                if let Some(every) = coarser {
+                    o.coarsen(every);
+                }
             }
         });
         progress(rt.now(), duration);
         if completed || duration.is_some_and(|d| rt.now() >= d) {
-            let mut report = rt.report();
-            report.completed = completed;
-            return Ok(report);
+            return Ok(completed);
         }
         // The sim's daemons (churn, crashes, lease expiry) never wake a waiting
         // task, so their timers must not keep a deadlocked run going until its
@@ -219,7 +220,7 @@ fn drive<M>(
         if stalled_steps >= STALL_STEPS {
             return Err(rt.deadlock());
         }
-        next += step;
+        next = schedule.next(rt.now(), rt.next_timer());
     }
 }
 
@@ -242,8 +243,8 @@ fn summarize<M: Mechanism>(
     ctx: &Ctx<M::Msg>,
     mech: &M,
     r: &RunReport,
-    nodes: usize,
-    edges: usize,
+    schedule: &Schedule,
+    (nodes, edges): (usize, usize),
     wall: Duration,
 ) -> Value {
     let c = ctx.net.counters();
@@ -285,6 +286,17 @@ fn summarize<M: Mechanism>(
             "lost_on_wire": c.lost_wire.get(),
             "lost_node_down": c.lost_down.get(),
             "lost_no_worker": c.lost_rejected.get(),
+            "late_replies": c.late_replies.get(),
+        }),
+    );
+    let (asked, used) = schedule.intervals();
+    out.insert(
+        "sampling".into(),
+        json!({
+            "interval_s": asked.as_secs_f64(),
+            "effective_interval_s": used.as_secs_f64(),
+            "doublings": schedule.doublings(),
+            "max_rows": s.observers.max_rows,
         }),
     );
     ctx.requests.with_observers(|obs| {

@@ -19,6 +19,7 @@ pub mod mechanism;
 pub mod net;
 pub mod observe;
 pub mod requests;
+mod sampling;
 pub mod scenario;
 pub mod seeds;
 pub mod topology;

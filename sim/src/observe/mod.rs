@@ -1,19 +1,23 @@
 //! Observers: the seed's pluggable statistics extractors.
 //!
 //! The engine feeds every observer the same events: request issue/end/loss, a
-//! snapshot every `sample_interval` of virtual time, and the graph at the start
-//! and the end. Each observer adds its figures to `summary.json` and may keep a
+//! snapshot every `sample_interval` of virtual time (instants at which nothing
+//! can have changed are skipped), and the graph at the start and the end. Each observer adds its figures to `summary.json` and may keep a
 //! time series (written as one CSV file).
 
 mod degree;
 mod quantiles;
 mod request_stats;
 mod sampled;
+mod series;
 
 pub use degree::DegreeStats;
 pub use quantiles::quantile;
 pub use request_stats::RequestStats;
 pub use sampled::{MessageSeries, PoolOccupancy, RequestSeries};
+pub use series::TimeSeries;
+
+use std::time::Duration;
 
 use p2psim_runtime::SimTime;
 use serde_json::{Map, Value};
@@ -96,6 +100,9 @@ pub trait Observer {
     fn on_request(&mut self, _event: &RequestEvent<'_>) {}
     /// A periodic snapshot.
     fn on_sample(&mut self, _snapshot: &Snapshot) {}
+    /// The sampling interval grew to `every` (the series hit its row cap):
+    /// keep only the rows on that coarser grid ([`TimeSeries::coarsen`]).
+    fn coarsen(&mut self, _every: Duration) {}
     /// The graph and the state after the run.
     fn on_end(&mut self, _graph: &Graph, _last: &Snapshot) {}
     /// Adds this observer's figures to the summary.

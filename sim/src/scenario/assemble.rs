@@ -8,6 +8,7 @@ use super::params::Params;
 use super::source::{Loc, Source};
 use super::{
     failures, load, mechanism, observers, overrides, pool, topology, transport, tree, Scenario,
+    MAX_VIRTUAL_S,
 };
 
 const TOP_KEYS: &[&str] = &[
@@ -42,7 +43,7 @@ pub(crate) fn scenario(
         .convert("name", |n| convert::string(n, true))?
         .unwrap_or_else(|| default_name(origin));
     let seed = top.u64("seed", 1)?;
-    let duration_s = top.opt_float("duration_s", FRange::above(0.0))?;
+    let duration_s = top.opt_float("duration_s", FRange::closed_above(0.0, MAX_VIRTUAL_S))?;
     let topo = required(
         &top,
         &src,

@@ -46,6 +46,14 @@ impl FRange {
         }
     }
 
+    /// `(lo, hi]`.
+    pub(crate) fn closed_above(lo: f64, hi: f64) -> Self {
+        FRange {
+            lo_open: true,
+            ..Self::closed(lo, hi)
+        }
+    }
+
     /// `(lo, hi)`.
     pub(crate) fn open(lo: f64, hi: f64) -> Self {
         FRange {

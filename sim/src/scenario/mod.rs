@@ -28,11 +28,15 @@ pub use error::ScenarioError;
 pub use failures::{ChurnSpec, CrashSpec, FailureSpec};
 pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
 pub use mechanism::MechanismSpec;
-pub use observers::{ObserverSpec, OutputSpec};
+pub use observers::{ObserverSpec, OutputSpec, DEFAULT_MAX_ROWS};
 pub use params::Params;
 pub use pool::{PoolPolicySpec, PoolSpec};
 pub use topology::TopologySpec;
 pub use transport::{LatencySpec, LinkOverride, TransportSpec};
+
+/// The latest virtual time a run can reach, in seconds: the clock counts
+/// nanoseconds in 64 bits (about 584 years).
+pub const MAX_VIRTUAL_S: f64 = 1.8e10;
 
 /// A fully validated scenario.
 #[derive(Clone, Debug)]

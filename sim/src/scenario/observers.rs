@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::convert::{self, FRange};
+use super::convert::{self, FRange, IRange};
 use super::error::ScenarioError;
 use super::params::Params;
+use super::MAX_VIRTUAL_S;
 
 /// Measurement settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,7 +14,13 @@ pub struct ObserverSpec {
     pub sample_interval: f64,
     /// Latency quantiles to report, each in (0, 1).
     pub latency_quantiles: Vec<f64>,
+    /// Most rows a time series keeps: past it the sampling interval doubles
+    /// and every other row goes, so memory follows the work, not the clock.
+    pub max_rows: usize,
 }
+
+/// The default of `observers.max_rows`.
+pub const DEFAULT_MAX_ROWS: usize = 100_000;
 
 /// Where results are written.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,10 +33,14 @@ pub struct OutputSpec {
 
 /// Reads `[observers]`.
 pub(crate) fn read_observers(o: &Params) -> Result<ObserverSpec, ScenarioError> {
-    o.check_known(&["sample_interval", "latency_quantiles"])?;
+    o.check_known(&["sample_interval", "latency_quantiles", "max_rows"])?;
+    // The clock counts whole nanoseconds: a shorter interval would never advance.
     let sample_interval = o
-        .opt_float("sample_interval", FRange::above(0.0))?
+        .opt_float("sample_interval", FRange::closed(1e-9, MAX_VIRTUAL_S))?
         .unwrap_or(1.0);
+    let max_rows = o
+        .opt_int("max_rows", IRange::new(2, 100_000_000))?
+        .map_or(DEFAULT_MAX_ROWS, |n| n as usize);
     let latency_quantiles = o
         .list("latency_quantiles", |n| {
             convert::float(n, FRange::open(0.0, 1.0))
@@ -38,6 +49,7 @@ pub(crate) fn read_observers(o: &Params) -> Result<ObserverSpec, ScenarioError> 
     Ok(ObserverSpec {
         sample_interval,
         latency_quantiles,
+        max_rows,
     })
 }
 
@@ -67,13 +79,26 @@ mod tests {
             o,
             ObserverSpec {
                 sample_interval: 1.0,
-                latency_quantiles: vec![0.5, 0.9, 0.99]
+                latency_quantiles: vec![0.5, 0.9, 0.99],
+                max_rows: DEFAULT_MAX_ROWS,
             }
         );
         let e = read_observers(&p("latency_quantiles = [0.5, 1.0]", "observers")).unwrap_err();
         assert!(e.message.contains("(0, 1)"), "{e}");
         assert_eq!(e.column, 27);
         assert!(read_observers(&p("sample_interval = 0", "observers")).is_err());
+        let e = read_observers(&p("sample_interval = 1e-12", "observers")).unwrap_err();
+        assert!(
+            e.message.contains("1e-9") || e.message.contains("0.000000001"),
+            "{e}"
+        );
+        assert!(read_observers(&p("max_rows = 1", "observers")).is_err());
+        assert_eq!(
+            read_observers(&p("max_rows = 64", "observers"))
+                .unwrap()
+                .max_rows,
+            64
+        );
     }
 
     #[test]

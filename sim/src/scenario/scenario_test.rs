@@ -39,7 +39,8 @@ fn defaults_fill_everything_optional() {
         s.observers,
         ObserverSpec {
             sample_interval: 1.0,
-            latency_quantiles: vec![0.5, 0.9, 0.99]
+            latency_quantiles: vec![0.5, 0.9, 0.99],
+            max_rows: crate::scenario::DEFAULT_MAX_ROWS,
         }
     );
     assert_eq!(
