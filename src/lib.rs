@@ -9,7 +9,17 @@ pub use p2psim_mechanisms as mechanisms;
 pub use p2psim_runtime as runtime;
 pub use p2psim_sim as sim;
 
+pub mod cli;
 pub mod plot;
 pub mod rss;
 pub mod sweep;
 pub mod workloads;
+
+/// The shipped mechanisms and `$m`: the list a user's binary hands to
+/// [`cli::main`], e.g. `p2psim::cli::main(p2psim::mechanisms![Gossip, Chord])`.
+#[macro_export]
+macro_rules! mechanisms {
+    ($($m:ty),* $(,)?) => {
+        $crate::mechanisms::builtin()$(.with::<$m>())*
+    };
+}

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+use crate::mechanisms::fada::Fada;
+use crate::sim::engine::RunOptions;
 use rand_distr::Exp1;
 
 use crate::runtime::{sleep, spawn, Mailbox, Runtime, RuntimeConfig, Semaphore, StackMode};
@@ -213,13 +216,13 @@ pub fn w6_flood(nodes: u64, lookups: u64) -> Measured {
     let base = crate::rss::current_rss();
     let (text, _) = w6_scenario(nodes, lookups);
     let s = crate::sim::scenario::parse_str(&text, "W6", &[]).expect("the W6 scenario parses");
-    let prepared = crate::mechanisms::registry::prepare(&s).expect("the W6 scenario checks");
+    let params = crate::sim::prepare::<Fada>(&s).expect("the W6 scenario checks");
     let start = Instant::now();
-    let out = match prepared.run(&s, |_, _| {}) {
+    let out = match crate::sim::engine::run::<Fada>(&s, params, RunOptions::default()) {
         Ok(out) => out,
-        Err(_) => panic!("W6 runs to completion"),
+        Err(e) => panic!("W6 runs to completion: {e}"),
     };
-    let delivered = out.summary["messages"]["delivered"].as_u64().unwrap_or(0);
+    let delivered = out.summary.messages.delivered;
     let mut m = measured(start, delivered);
     m.base_rss = base;
     m.peak_rss = crate::rss::peak_rss();

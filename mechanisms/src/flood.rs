@@ -10,12 +10,10 @@ use std::time::Duration;
 
 use p2psim_runtime::Mailbox;
 use p2psim_sim::graph::NodeId;
-use p2psim_sim::scenario::{Params, ScenarioError};
-use p2psim_sim::{Ctx, Incoming, Mechanism, Request, RequestOutcome};
+use p2psim_sim::scenario::{Params, Scenario, ScenarioError};
+use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Request, RequestOutcome};
 use rand::seq::index::sample;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// The flood's messages.
 #[derive(Clone, Debug)]
@@ -38,6 +36,26 @@ pub enum FloodMsg {
         /// Hops from the origin to the holder.
         hops: u32,
     },
+}
+
+request_kinds! {
+    /// What a flood serves: a lookup of the item.
+    pub enum FloodRequest { Lookup = "lookup" }
+}
+
+/// The flood's figures in `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FloodReport {
+    /// Hops a search travels.
+    pub ttl: u32,
+    /// Nodes holding the item.
+    pub replicas: usize,
+    /// How long a lookup waits for its first answer, in seconds.
+    pub timeout_s: f64,
+    /// Copies of a search that reached a node that had seen it.
+    pub duplicates_dropped: u64,
+    /// Answers that came after their lookup's first (or after it gave up).
+    pub late_hits: u64,
 }
 
 /// Parameters of the flood, from `[mechanism]`.
@@ -78,8 +96,24 @@ pub struct Flood {
 }
 
 impl Flood {
-    /// A flood with these parameters (holders are drawn at install).
-    pub fn new(params: FloodParams) -> Self {
+    /// Marks `search` seen at `node`; false if it was already.
+    fn first_visit(&self, node: NodeId, search: u64) -> bool {
+        self.seen.borrow_mut()[node as usize].insert(search)
+    }
+}
+
+impl Mechanism for Flood {
+    const KIND: &'static str = "flood";
+    type Params = FloodParams;
+    type Request = FloodRequest;
+    type Msg = FloodMsg;
+    type Report = FloodReport;
+
+    fn params(table: &Params, scenario: &Scenario) -> Result<FloodParams, ScenarioError> {
+        FloodParams::from_params(table, scenario.nodes())
+    }
+
+    fn new(params: FloodParams) -> Self {
         Flood {
             params,
             holders: RefCell::new(HashSet::new()),
@@ -90,12 +124,14 @@ impl Flood {
         }
     }
 
-    /// Marks `search` seen at `node`; false if it was already.
-    fn first_visit(&self, node: NodeId, search: u64) -> bool {
-        self.seen.borrow_mut()[node as usize].insert(search)
+    fn install(self: &Rc<Self>, ctx: &Ctx<Self>) {
+        let n = ctx.net.node_count();
+        let holders = sample(&mut *ctx.rng(), n, self.params.replicas.min(n));
+        *self.holders.borrow_mut() = holders.into_iter().map(|v| v as NodeId).collect();
+        *self.seen.borrow_mut() = vec![HashSet::new(); n];
     }
 
-    fn serve(&self, ctx: &Ctx<FloodMsg>, m: Incoming<FloodMsg>) {
+    fn handle(&self, ctx: &Ctx<Self>, m: Incoming<FloodMsg>) {
         match m.msg {
             FloodMsg::Query {
                 search,
@@ -130,22 +166,8 @@ impl Flood {
             },
         }
     }
-}
 
-impl Mechanism for Flood {
-    type Msg = FloodMsg;
-
-    fn install(self: Rc<Self>, ctx: &Ctx<FloodMsg>) {
-        let n = ctx.net.node_count();
-        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
-        let holders = sample(&mut rng, n, self.params.replicas.min(n));
-        *self.holders.borrow_mut() = holders.into_iter().map(|v| v as NodeId).collect();
-        *self.seen.borrow_mut() = vec![HashSet::new(); n];
-        let (me, c) = (self.clone(), ctx.clone());
-        ctx.net.set_handler(move |m| me.serve(&c, m));
-    }
-
-    fn request(&self, ctx: &Ctx<FloodMsg>, req: &Request) -> RequestOutcome {
+    fn request(&self, ctx: &Ctx<Self>, req: &Request<FloodRequest>) -> RequestOutcome {
         let origin = req.origin;
         if self.holders.borrow().contains(&origin) {
             return RequestOutcome {
@@ -179,16 +201,13 @@ impl Mechanism for Flood {
         }
     }
 
-    fn summary(&self) -> Option<(String, serde_json::Value)> {
-        Some((
-            "flood".into(),
-            json!({
-                "ttl": self.params.ttl,
-                "replicas": self.params.replicas,
-                "timeout_s": self.params.timeout.as_secs_f64(),
-                "duplicates_dropped": self.duplicates.get(),
-                "late_hits": self.late_hits.get(),
-            }),
-        ))
+    fn report(&self) -> FloodReport {
+        FloodReport {
+            ttl: self.params.ttl,
+            replicas: self.params.replicas,
+            timeout_s: self.params.timeout.as_secs_f64(),
+            duplicates_dropped: self.duplicates.get(),
+            late_hits: self.late_hits.get(),
+        }
     }
 }

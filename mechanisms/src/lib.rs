@@ -4,10 +4,12 @@
 //! - [`fada`]: FADA's lookup and register with pluggable per-node policies.
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
 //! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.
-//! - [`registry`]: the `mechanism.kind` names a scenario may use.
+//! - [`registry`]: the list of them all, [`builtin`], for the CLI.
 
 pub mod bazaar;
 pub mod fada;
 pub mod flood;
 pub mod nested;
 pub mod registry;
+
+pub use registry::builtin;

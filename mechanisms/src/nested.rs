@@ -12,15 +12,14 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::time::Duration;
 
 use p2psim_runtime::{sleep, Mailbox};
 use p2psim_sim::graph::NodeId;
-use p2psim_sim::scenario::{Params, ScenarioError};
-use p2psim_sim::{Ctx, Incoming, Mechanism, Request, RequestOutcome};
+use p2psim_sim::scenario::{Params, Scenario, ScenarioError};
+use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Request, RequestOutcome};
 use rand::Rng;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 /// The messages of a nested call chain.
 #[derive(Clone, Debug)]
@@ -37,6 +36,28 @@ pub enum NestedMsg {
         /// The id of the call answered.
         call: u64,
     },
+}
+
+request_kinds! {
+    /// What the nested mechanism serves: a chain of calls.
+    pub enum NestedRequest { Call = "call" }
+}
+
+/// The nested mechanism's figures in `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NestedReport {
+    /// Levels of nested calls below a request.
+    pub depth: u32,
+    /// Local work at each level, in seconds.
+    pub service_s: f64,
+    /// How long a level waits for its answer (`None`: forever).
+    pub timeout_s: Option<f64>,
+    /// Calls made.
+    pub calls: u64,
+    /// Calls that timed out.
+    pub timeouts: u64,
+    /// Answers that came after their call gave up.
+    pub late_replies: u64,
 }
 
 /// Parameters of the nested mechanism, from `[mechanism]`.
@@ -78,21 +99,9 @@ pub struct Nested {
 }
 
 impl Nested {
-    /// A nested-call mechanism with these parameters.
-    pub fn new(params: NestedParams) -> Self {
-        Nested {
-            params,
-            pending: RefCell::new(BTreeMap::new()),
-            next_call: Cell::new(0),
-            calls: Cell::new(0),
-            timeouts: Cell::new(0),
-            late_replies: Cell::new(0),
-        }
-    }
-
     /// Serves `depth` more levels below node `at`: works, calls a neighbour, waits.
     /// Returns whether every level below answered.
-    fn descend(&self, ctx: &Ctx<NestedMsg>, at: NodeId, depth: u32) -> bool {
+    fn descend(&self, ctx: &Ctx<Self>, at: NodeId, depth: u32) -> bool {
         sleep(self.params.service);
         if depth == 0 {
             return true;
@@ -101,7 +110,7 @@ impl Nested {
         if neighbours.is_empty() {
             return false;
         }
-        let next = neighbours[ctx.net.rng().gen_range(0..neighbours.len())];
+        let next = neighbours[ctx.rng().gen_range(0..neighbours.len())];
         let call = self.next_call.get();
         self.next_call.set(call + 1);
         self.calls.set(self.calls.get() + 1);
@@ -128,8 +137,31 @@ impl Nested {
         }
         answered
     }
+}
 
-    fn serve(&self, ctx: &Ctx<NestedMsg>, m: Incoming<NestedMsg>) {
+impl Mechanism for Nested {
+    const KIND: &'static str = "nested";
+    type Params = NestedParams;
+    type Request = NestedRequest;
+    type Msg = NestedMsg;
+    type Report = NestedReport;
+
+    fn params(table: &Params, _scenario: &Scenario) -> Result<NestedParams, ScenarioError> {
+        NestedParams::from_params(table)
+    }
+
+    fn new(params: NestedParams) -> Self {
+        Nested {
+            params,
+            pending: RefCell::new(BTreeMap::new()),
+            next_call: Cell::new(0),
+            calls: Cell::new(0),
+            timeouts: Cell::new(0),
+            late_replies: Cell::new(0),
+        }
+    }
+
+    fn handle(&self, ctx: &Ctx<Self>, m: Incoming<NestedMsg>) {
         match m.msg {
             NestedMsg::Call { call, depth } => {
                 if self.descend(ctx, m.to, depth) {
@@ -142,17 +174,8 @@ impl Nested {
             },
         }
     }
-}
 
-impl Mechanism for Nested {
-    type Msg = NestedMsg;
-
-    fn install(self: Rc<Self>, ctx: &Ctx<NestedMsg>) {
-        let (me, c) = (self.clone(), ctx.clone());
-        ctx.net.set_handler(move |m| me.serve(&c, m));
-    }
-
-    fn request(&self, ctx: &Ctx<NestedMsg>, req: &Request) -> RequestOutcome {
+    fn request(&self, ctx: &Ctx<Self>, req: &Request<NestedRequest>) -> RequestOutcome {
         let ok = self.descend(ctx, req.origin, self.params.depth);
         RequestOutcome {
             success: ok,
@@ -161,17 +184,14 @@ impl Mechanism for Nested {
         }
     }
 
-    fn summary(&self) -> Option<(String, serde_json::Value)> {
-        Some((
-            "nested".into(),
-            json!({
-                "depth": self.params.depth,
-                "service_s": self.params.service.as_secs_f64(),
-                "timeout_s": self.params.timeout.map(|t| t.as_secs_f64()),
-                "calls": self.calls.get(),
-                "timeouts": self.timeouts.get(),
-                "late_replies": self.late_replies.get(),
-            }),
-        ))
+    fn report(&self) -> NestedReport {
+        NestedReport {
+            depth: self.params.depth,
+            service_s: self.params.service.as_secs_f64(),
+            timeout_s: self.params.timeout.map(|t| t.as_secs_f64()),
+            calls: self.calls.get(),
+            timeouts: self.timeouts.get(),
+            late_replies: self.late_replies.get(),
+        }
     }
 }

@@ -22,9 +22,8 @@ fn not_in_task(what: &str) -> ! {
     panic!("p2psim::{what}() called outside a task: call it from code running in a task spawned on a Runtime");
 }
 
-/// The current virtual time.
+/// The current virtual time, from a task or a [`call_at`] callback.
 pub fn now() -> SimTime {
-    require_task("now");
     with_core(|c| c.now.get())
 }
 
@@ -65,24 +64,24 @@ pub fn yield_now() {
     );
 }
 
-/// Spawns a task from inside a task. With a `Reject` pool that is exhausted the
-/// handle is already terminated with `JoinError::Rejected` (see [`try_spawn`]).
+/// Spawns a task, from a task or a [`call_at`] callback. With a `Reject` pool
+/// that is exhausted the handle is already terminated with
+/// `JoinError::Rejected` (use [`try_spawn`] to be told at once).
 pub fn spawn<T, F>(name: impl Into<TaskName>, f: F) -> JoinHandle<T>
 where
     T: 'static,
     F: FnOnce() -> T + 'static,
 {
-    require_task("spawn");
     with_core(|c| c.spawn(name.into(), false, f).0)
 }
 
-/// Spawns a task, or returns `SpawnError::Rejected` when the pool refuses it.
+/// Spawns a task as [`spawn`] does, or returns `SpawnError::Rejected` when
+/// the pool refuses it.
 pub fn try_spawn<T, F>(name: impl Into<TaskName>, f: F) -> Result<JoinHandle<T>, SpawnError>
 where
     T: 'static,
     F: FnOnce() -> T + 'static,
 {
-    require_task("try_spawn");
     match with_core(|c| c.spawn(name.into(), false, f)) {
         (_, true) => Err(SpawnError::Rejected),
         (h, false) => Ok(h),
@@ -96,7 +95,6 @@ where
     T: 'static,
     F: FnOnce() -> T + 'static,
 {
-    require_task("spawn_daemon");
     with_core(|c| c.spawn(name.into(), true, f).0)
 }
 
@@ -137,33 +135,6 @@ pub fn call_at(t: SimTime, f: impl FnOnce() + 'static) {
 /// still in the cache when the next reuses it.
 pub fn call_soon(f: impl FnOnce() + 'static) {
     with_core(|c| c.call_soon(Box::new(f)));
-}
-
-/// Spawns a task from a task or from a `call_at` callback (see [`spawn`]).
-pub fn spawn_any<T, F>(name: impl Into<TaskName>, f: F) -> Result<JoinHandle<T>, SpawnError>
-where
-    T: 'static,
-    F: FnOnce() -> T + 'static,
-{
-    match with_core(|c| c.spawn(name.into(), false, f)) {
-        (_, true) => Err(SpawnError::Rejected),
-        (h, false) => Ok(h),
-    }
-}
-
-/// Asks the CPU to bring the cache line holding `addr` closer, for code that
-/// knows which memory it will read a little later: a simulation whose handlers
-/// each visit a random node of a large network otherwise waits on a cache miss
-/// per message (the network prefetches the state of the node each message goes
-/// to a batch of deliveries ahead). A hint only: any address is safe, none faults.
-#[inline(always)]
-pub fn prefetch(addr: usize) {
-    crate::prefetch::line(addr);
-}
-
-/// The current virtual time, from a task or a `call_at` callback.
-pub fn clock() -> SimTime {
-    with_core(|c| c.now.get())
 }
 
 /// Asks the scheduler to end the run once the caller suspends; `run` then returns

@@ -70,14 +70,15 @@ mod wait;
 mod worker;
 
 pub use api::{
-    call_at, call_soon, clock, current, in_task, now, prefetch, sleep, sleep_until, spawn,
-    spawn_any, spawn_daemon, stop, try_spawn, yield_now,
+    call_at, call_soon, current, in_task, now, sleep, sleep_until, spawn, spawn_daemon, stop,
+    try_spawn, yield_now,
 };
 pub use config::{
     ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, StackMode, TieBreak,
     DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
+pub use prefetch::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
 pub use stack::{FreshStacks, GuardMode};

@@ -112,3 +112,28 @@ mod tests {
         assert_eq!(Hint::NONE.with_worker(u32::MAX).worker(), None);
     }
 }
+
+/// State a simulation will read soon, named by a reference: the network warms
+/// it a batch of deliveries ahead (see `Mechanism::hot_state` in the sim crate).
+/// Holding one borrows the state, so it can only name memory that is alive.
+#[derive(Clone, Copy, Debug)]
+pub struct Hot<'a> {
+    addr: usize,
+    _state: std::marker::PhantomData<&'a ()>,
+}
+
+impl<'a> Hot<'a> {
+    /// The memory of `state` (its first cache line).
+    pub fn of<T>(state: &'a T) -> Self {
+        Hot {
+            addr: state as *const T as usize,
+            _state: std::marker::PhantomData,
+        }
+    }
+
+    /// Asks the CPU to bring it closer: a hint, which changes timing only.
+    #[inline]
+    pub fn warm(self) {
+        line(self.addr);
+    }
+}

@@ -12,8 +12,8 @@ fn callbacks_run_at_their_time_and_stop_ends_the_run() {
     let l = log.clone();
     rt.call_at(SimTime::from_nanos(5), move || {
         let l2 = l.clone();
-        l.borrow_mut().push(("cb", clock()));
-        spawn_any("from-cb", move || l2.borrow_mut().push(("task", now()))).unwrap();
+        l.borrow_mut().push(("cb", now()));
+        try_spawn("from-cb", move || l2.borrow_mut().push(("task", now()))).unwrap();
     });
     rt.spawn_daemon("ticker", || loop {
         sleep(Duration::from_secs(1))
@@ -37,23 +37,20 @@ fn callbacks_run_at_their_time_and_stop_ends_the_run() {
 fn prefetch_hints_change_nothing_but_timing() {
     use std::cell::RefCell;
     use std::rc::Rc;
-    // Enough tasks that the scheduler prefetches too; hints include junk addresses.
+    // Enough tasks that the scheduler prefetches too.
     let run = |hinted: bool| {
         let mut rt = Runtime::new(RuntimeConfig::with_seed(3));
         let log = Rc::new(RefCell::new(Vec::new()));
-        let data = vec![0u64; 256];
+        let data: Rc<Vec<u64>> = Rc::new(vec![0u64; 256]);
         for i in 0..200u64 {
-            let l = log.clone();
-            let addr = &data[(i % 256) as usize] as *const u64 as usize;
+            let (l, data) = (log.clone(), data.clone());
             rt.call_at(SimTime::from_nanos(i % 7), move || {
                 if hinted {
-                    for a in [addr, usize::MAX - i as usize, 0, 1 << 47] {
-                        prefetch(a);
-                    }
+                    Hot::of(&data[(i % 256) as usize]).warm();
                 }
-                spawn_any("hinted", move || {
+                try_spawn("hinted", move || {
                     if hinted {
-                        prefetch(addr ^ (i as usize) << 40);
+                        Hot::of(&data[((i * 7) % 256) as usize]).warm();
                     }
                     sleep(Duration::from_nanos(i % 5));
                     l.borrow_mut().push((i, now()));
@@ -81,17 +78,17 @@ fn call_soon_takes_a_turn_behind_the_tasks_ready_now() {
             let l = l.clone();
             move || l.borrow_mut().push((name, now()))
         };
-        spawn_any("x", note(&l, "x")).unwrap();
+        try_spawn("x", note(&l, "x")).unwrap();
         let l2 = l.clone();
         call_soon(move || {
-            l2.borrow_mut().push(("soon", clock()));
-            spawn_any("y", {
+            l2.borrow_mut().push(("soon", now()));
+            try_spawn("y", {
                 let l = l2.clone();
                 move || l.borrow_mut().push(("y", now()))
             })
             .unwrap();
         });
-        spawn_any("z", note(&l, "z")).unwrap();
+        try_spawn("z", note(&l, "z")).unwrap();
     });
     let r = rt.run().unwrap();
     let t = SimTime::from_nanos(5);
@@ -114,7 +111,7 @@ fn a_pending_call_soon_keeps_the_run_alive_and_teardown_drops_it_unrun() {
     rt.spawn("last", move || {
         call_soon(move || {
             let r3 = r2.clone();
-            spawn_any("after", move || r3.set(r3.get() + 1)).unwrap();
+            try_spawn("after", move || r3.set(r3.get() + 1)).unwrap();
         });
     });
     let report = rt.run().unwrap();
@@ -158,7 +155,7 @@ fn a_last_callback_that_wakes_nobody_completes_the_run() {
     let f = fired.clone();
     rt.spawn("late sender", move || {
         sleep(Duration::from_secs(1));
-        call_at(clock() + Duration::from_millis(10), move || f.set(true));
+        call_at(now() + Duration::from_millis(10), move || f.set(true));
     });
     let report = rt.run().expect("nothing waits on anything");
     assert!(report.completed);

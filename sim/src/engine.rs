@@ -1,6 +1,7 @@
 //! Runs a scenario: builds the network, installs the mechanism, drives the load,
-//! samples the observers, and gathers everything into a summary.
+//! samples the observers, and gathers everything into a [`Summary`].
 
+use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -8,16 +9,19 @@ use p2psim_runtime::{
     spawn, spawn_daemon, ExhaustionPolicy, PoolConfig, RunReport, Runtime, RuntimeConfig, SimError,
     SimTime, StackMode,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
+use crate::ctx::Ctx;
 use crate::graph_build::build_graph;
-use crate::mechanism::{Ctx, Mechanism};
+use crate::mechanism::{prepare, Mechanism};
 use crate::net::Net;
-use crate::observe::{default_observers, Series, Snapshot};
+use crate::observe::{Observer, Observers, Series, Snapshot};
+use crate::request_kind;
 use crate::requests::Requests;
 use crate::sampling::Schedule;
-use crate::scenario::{PoolPolicySpec, Scenario};
+use crate::scenario::{PoolPolicySpec, Scenario, ScenarioError};
 use crate::seeds::{derive, Stream};
+use crate::summary::{MessageFigures, PoolFigures, Sampling, Summary};
 use crate::transport::Transport;
 use crate::{failures, load};
 
@@ -26,33 +30,103 @@ use crate::{failures, load};
 const STALL_STEPS: u32 = 2;
 
 /// What a successful run produced.
-pub struct RunOutput {
+pub struct RunOutput<R> {
     /// The figures of `summary.json`.
-    pub summary: Value,
+    pub summary: Summary,
+    /// The mechanism's own report, typed (also in `summary.sections`).
+    pub report: R,
+    /// Its one line for the terminal (`Mechanism::headline`).
+    pub headline: Option<String>,
     /// The observers' time series (one CSV each).
     pub series: Vec<Series>,
     /// The runtime's report.
-    pub report: RunReport,
+    pub runtime: RunReport,
 }
 
 /// Why a run failed.
+#[derive(Debug)]
 pub enum RunFailure {
-    /// The graph could not be built (bad edge list, impossible parameters).
+    /// The run could not be set up (a bad edge list, impossible graph parameters).
     Setup(String),
-    /// The simulation failed: deadlock or task panic.
+    /// The simulation failed: a deadlock or a task panic.
     Simulation {
         /// The runtime's report of the failure.
         error: SimError,
         /// What had been measured until then.
-        summary: Value,
+        summary: Box<Summary>,
     },
-    /// The run finished but a mechanism invariant is violated.
+    /// The run finished but an invariant of the mechanism is violated.
     Invariant {
         /// What is violated.
         message: String,
         /// The figures of the run.
-        summary: Value,
+        summary: Box<Summary>,
     },
+}
+
+impl RunFailure {
+    /// The figures measured before the failure, when the run got that far.
+    pub fn summary(&self) -> Option<&Summary> {
+        match self {
+            RunFailure::Setup(_) => None,
+            RunFailure::Simulation { summary, .. } | RunFailure::Invariant { summary, .. } => {
+                Some(summary)
+            }
+        }
+    }
+}
+
+impl fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunFailure::Setup(m) => write!(f, "the run could not be set up: {m}"),
+            RunFailure::Simulation { error, .. } => write!(f, "{error}"),
+            RunFailure::Invariant { message, .. } => write!(f, "invariant violated: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for RunFailure {}
+
+/// A scenario that did not check, or a run that failed.
+#[derive(Debug)]
+pub enum Error {
+    /// The scenario is wrong for this mechanism (exit 2).
+    Scenario(ScenarioError),
+    /// The run failed (exit 1).
+    Run(RunFailure),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Scenario(e) => write!(f, "{e}"),
+            Error::Run(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<ScenarioError> for Error {
+    fn from(e: ScenarioError) -> Self {
+        Error::Scenario(e)
+    }
+}
+
+impl From<RunFailure> for Error {
+    fn from(e: RunFailure) -> Self {
+        Error::Run(e)
+    }
+}
+
+/// How a run is watched: progress, and observers beyond the built-in ones.
+#[derive(Default)]
+pub struct RunOptions<'a> {
+    /// Called as virtual time advances, with the duration when there is one.
+    pub progress: Option<&'a mut dyn FnMut(SimTime, Option<SimTime>)>,
+    /// Observers to sample besides the built-in ones and the mechanism's own.
+    pub observers: Vec<Box<dyn Observer>>,
 }
 
 /// The runtime configuration a scenario asks for.
@@ -76,14 +150,26 @@ pub fn runtime_config(s: &Scenario) -> RuntimeConfig {
     }
 }
 
-/// Runs `scenario` with mechanism `mech`; `progress(now, end)` is called as virtual
-/// time advances (`end` is the duration, when there is one).
+/// Checks `scenario` for mechanism `M` and runs it (see [`prepare`] and [`run`]).
+pub fn run_scenario<M: Mechanism>(scenario: &Scenario) -> Result<RunOutput<M::Report>, Error> {
+    let params = prepare::<M>(scenario)?;
+    Ok(run::<M>(scenario, params, RunOptions::default())?)
+}
+
+/// Runs `scenario` with mechanism `M` built from `params` (from [`prepare`],
+/// or made by hand).
 pub fn run<M: Mechanism>(
     scenario: &Scenario,
-    mech: M,
-    mut progress: impl FnMut(SimTime, Option<SimTime>),
-) -> Result<RunOutput, RunFailure> {
+    params: M::Params,
+    mut options: RunOptions<'_>,
+) -> Result<RunOutput<M::Report>, RunFailure> {
     let wall = Instant::now();
+    let kinds = scenario
+        .loads
+        .iter()
+        .map(|l| request_kind::parse::<M>(l).map(|k| (l.clone(), k)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| RunFailure::Setup(e.to_string()))?;
     let graph = build_graph(&scenario.topology, derive(scenario.seed, Stream::Topology))
         .map_err(RunFailure::Setup)?;
     let (nodes, edges) = (graph.node_count(), graph.edge_count());
@@ -94,78 +180,98 @@ pub fn run<M: Mechanism>(
             net.set_up(c.node, false);
         }
     }
-
-    let requests = Requests::new(default_observers(&scenario.observers.latency_quantiles));
-    requests.with_observers(|obs| {
-        for o in obs.iter_mut() {
-            o.on_start(&net.graph());
-        }
-    });
     let duration = scenario.duration_s.map(SimTime::from_secs_f64);
-    let ctx = Ctx {
-        net: net.clone(),
-        requests: requests.clone(),
-        seed: derive(scenario.seed, Stream::Mechanism),
+    let mech = Rc::new(M::new(params));
+    let mut added = mech.observers();
+    added.append(&mut options.observers);
+    let requests = Requests::new(Observers::new(&scenario.observers.latency_quantiles, added));
+    requests.with_observers(|obs| obs.each(|o| o.on_start(&net.graph())));
+    let ctx: Ctx<M> = Ctx::new(
+        net.clone(),
+        requests.clone(),
+        derive(scenario.seed, Stream::Mechanism),
         duration,
-    };
-    let mech = Rc::new(mech);
+    );
+    connect(&mech, &ctx);
 
     let mut rt = Runtime::new(runtime_config(scenario));
-    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone());
-
+    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), kinds);
     let mut schedule = Schedule::new(
         Duration::from_secs_f64(scenario.observers.sample_interval),
         scenario.observers.max_rows,
     );
-    let result = drive(&mut rt, &ctx, duration, &mut schedule, &mut progress);
+    let mut no_progress = |_: SimTime, _: Option<SimTime>| {};
+    let progress = options.progress.unwrap_or(&mut no_progress);
+    let result = drive(&mut rt, &ctx, duration, &mut schedule, progress);
     let last = snapshot(&ctx, rt.now(), 0, 0);
-    requests.with_observers(|obs| {
-        for o in obs.iter_mut() {
-            o.on_end(&net.graph(), &last);
-        }
-    });
-    let mut report = rt.report();
+    requests.with_observers(|obs| obs.each(|o| o.on_end(&net.graph(), &last)));
+    let mut runtime = rt.report();
     if let Ok(completed) = result {
-        report.completed = completed;
+        runtime.completed = completed;
     }
-    let summary = summarize(
+    let report = mech.report();
+    let summary = summarize::<M>(
         scenario,
         &ctx,
-        &*mech,
         &report,
+        &runtime,
         &schedule,
         (nodes, edges),
         wall.elapsed(),
     );
-    let series = requests.with_observers(|obs| obs.iter().filter_map(|o| o.series()).collect());
+    let series = requests.with_observers(|obs| obs.series());
     drop(rt);
+    // The handler holds the context, which holds the network: let both go.
+    net.clear_handler();
     match result {
-        Err(error) => Err(RunFailure::Simulation { error, summary }),
+        Err(error) => Err(RunFailure::Simulation {
+            error,
+            summary: Box::new(summary),
+        }),
         Ok(_) => match mech.check() {
-            Err(message) => Err(RunFailure::Invariant { message, summary }),
+            Err(message) => Err(RunFailure::Invariant {
+                message,
+                summary: Box::new(summary),
+            }),
             Ok(()) => Ok(RunOutput {
                 summary,
-                series,
+                headline: M::headline(&report),
                 report,
+                series,
+                runtime,
             }),
         },
     }
 }
 
-/// Spawns the setup task: the mechanism's install, the load drivers, failures, sampler.
-fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: Ctx<M::Msg>) {
-    let loads = s.loads.clone();
+/// Hands every delivered message to the mechanism, and lets the network warm
+/// the state a message will read a batch of deliveries ahead.
+fn connect<M: Mechanism>(mech: &Rc<M>, ctx: &Ctx<M>) {
+    let (me, c) = (mech.clone(), ctx.clone());
+    ctx.net.set_handler(move |m| me.handle(&c, m));
+    let me = mech.clone();
+    ctx.net.set_warmer(move |n| me.warm(n));
+}
+
+/// Spawns the setup task: the mechanism's install, the load drivers, failures.
+fn start_tasks<M: Mechanism>(
+    rt: &mut Runtime,
+    s: &Scenario,
+    mech: Rc<M>,
+    ctx: Ctx<M>,
+    loads: Vec<(crate::scenario::LoadSpec, M::Request)>,
+) {
     let crashes = s.failures.crashes.clone();
     let churn = s.failures.churn.clone();
     let seed = s.seed;
     rt.spawn("setup", move || {
-        mech.clone().install(&ctx);
-        for (i, spec) in loads.into_iter().enumerate() {
+        mech.install(&ctx);
+        for (i, load) in loads.into_iter().enumerate() {
             let (m, c) = (mech.clone(), ctx.clone());
             let load_seed = derive(seed, Stream::Load(i as u32));
-            let until = c.duration;
+            let until = c.duration();
             spawn(format!("load-{i}"), move || {
-                load::drive(m, c, spec, i, load_seed, until)
+                load::drive(m, c, load, i, load_seed, until)
             });
         }
         if !crashes.is_empty() {
@@ -185,12 +291,12 @@ fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: C
 /// whether the run completed. Sampling happens here, between steps, rather
 /// than in a daemon task: a daemon's timers would keep a deadlocked run alive,
 /// hiding the deadlock the runtime reports when no timer is left.
-fn drive<M>(
+fn drive<M: Mechanism>(
     rt: &mut Runtime,
     ctx: &Ctx<M>,
     duration: Option<SimTime>,
     schedule: &mut Schedule,
-    progress: &mut impl FnMut(SimTime, Option<SimTime>),
+    progress: &mut dyn FnMut(SimTime, Option<SimTime>),
 ) -> Result<bool, SimError> {
     let mut next = rt.now();
     let mut stalled_steps = 0;
@@ -201,13 +307,13 @@ fn drive<M>(
         let completed = rt.advance_until(next)?;
         let snap = snapshot(ctx, rt.now(), rt.pool_in_use(), rt.pool_queue_len());
         let coarser = schedule.taken(snap.time);
-        ctx.requests.with_observers(|obs| {
-            for o in obs.iter_mut() {
+        ctx.requests().with_observers(|obs| {
+            obs.each(|o| {
                 o.on_sample(&snap);
                 if let Some(every) = coarser {
                     o.coarsen(every);
                 }
-            }
+            })
         });
         progress(rt.now(), duration);
         if completed || duration.is_some_and(|d| rt.now() >= d) {
@@ -224,13 +330,13 @@ fn drive<M>(
     }
 }
 
-fn snapshot<M>(ctx: &Ctx<M>, time: SimTime, in_use: usize, queue: usize) -> Snapshot {
+fn snapshot<M: Mechanism>(ctx: &Ctx<M>, time: SimTime, in_use: usize, queue: usize) -> Snapshot {
     let c = ctx.net.counters();
     Snapshot {
         time,
         pool_in_use: in_use,
         pool_queue: queue,
-        requests: ctx.requests.counts(),
+        requests: ctx.requests().counts(),
         sent: c.sent.get(),
         delivered: c.delivered.get(),
         lost: c.lost(),
@@ -240,73 +346,83 @@ fn snapshot<M>(ctx: &Ctx<M>, time: SimTime, in_use: usize, queue: usize) -> Snap
 
 fn summarize<M: Mechanism>(
     s: &Scenario,
-    ctx: &Ctx<M::Msg>,
-    mech: &M,
+    ctx: &Ctx<M>,
+    report: &M::Report,
     r: &RunReport,
     schedule: &Schedule,
     (nodes, edges): (usize, usize),
     wall: Duration,
-) -> Value {
+) -> Summary {
     let c = ctx.net.counters();
-    let mut out = Map::new();
-    out.insert("scenario".into(), json!(s.name));
-    out.insert("mechanism".into(), json!(s.mechanism.kind));
-    out.insert("seed".into(), json!(s.seed));
-    out.insert("nodes".into(), json!(nodes));
-    out.insert("edges".into(), json!(edges));
-    out.insert("virtual_time_s".into(), json!(r.end_time.as_secs_f64()));
-    out.insert("wall_s".into(), json!(wall.as_secs_f64()));
-    out.insert("events".into(), json!(r.events));
-    out.insert("tasks_spawned".into(), json!(r.tasks_spawned));
-    out.insert("peak_tasks_alive".into(), json!(r.peak_tasks_alive));
-    out.insert("completed".into(), json!(r.completed));
-    out.insert(
-        "pool".into(),
-        json!({
-            "capacity": r.pool.capacity,
-            "policy": r.pool.policy.as_str(),
-            "stack_size": r.pool.stack_size,
-            "stacks": r.pool.stacks.as_str(),
-            "guard": r.pool.guard.as_str(),
-            "peak_in_use": r.pool.peak_in_use,
-            "rejected": r.pool.rejected,
-            "queued": r.pool.queued,
-            "grown": r.pool.grown,
-            "longest_queue_wait_s": r.pool.longest_queue_wait.as_secs_f64(),
-            "workers_created": r.pool.workers_created,
-            "stack_high_water": r.pool.stack_high_water,
-        }),
-    );
-    out.insert(
-        "messages".into(),
-        json!({
-            "sent": c.sent.get(),
-            "delivered": c.delivered.get(),
-            "lost": c.lost(),
-            "lost_on_wire": c.lost_wire.get(),
-            "lost_node_down": c.lost_down.get(),
-            "lost_no_worker": c.lost_rejected.get(),
-            "late_replies": c.late_replies.get(),
-        }),
-    );
     let (asked, used) = schedule.intervals();
-    out.insert(
-        "sampling".into(),
-        json!({
-            "interval_s": asked.as_secs_f64(),
-            "effective_interval_s": used.as_secs_f64(),
-            "doublings": schedule.doublings(),
-            "max_rows": s.observers.max_rows,
-        }),
-    );
-    ctx.requests.with_observers(|obs| {
-        for o in obs.iter() {
-            o.summarize(&mut out);
+    let mut sections = Map::new();
+    let mut summary = ctx.requests().with_observers(|obs| {
+        for o in &obs.added {
+            o.summarize(&mut sections);
+        }
+        Summary {
+            requests: obs.stats.requests(),
+            latency_s: obs.stats.latency(),
+            latency_success_s: obs.stats.success_latency(),
+            hops: obs.stats.hops(),
+            messages_per_request: obs.stats.messages_per_request(),
+            pool_occupancy: obs.pool.figures(),
+            degree: obs.degree.figures(),
+            ..Summary::default()
         }
     });
-    if let Some((name, v)) = mech.summary() {
-        out.insert(name, v);
+    let report = serde_json::to_value(report).unwrap_or_else(|e| {
+        Value::String(format!(
+            "the report of `{}` does not serialize: {e}",
+            M::KIND
+        ))
+    });
+    if !report.is_null() {
+        sections.insert(M::KIND.to_string(), report);
     }
-    out.insert("trace_hash".into(), json!(format!("{:016x}", r.trace_hash)));
-    Value::Object(out)
+    summary.sections = sections.into_iter().collect();
+    Summary {
+        scenario: s.name.clone(),
+        mechanism: M::KIND.to_string(),
+        seed: s.seed,
+        nodes,
+        edges,
+        virtual_time_s: r.end_time.as_secs_f64(),
+        wall_s: wall.as_secs_f64(),
+        events: r.events,
+        tasks_spawned: r.tasks_spawned,
+        peak_tasks_alive: r.peak_tasks_alive,
+        completed: r.completed,
+        pool: PoolFigures {
+            capacity: r.pool.capacity,
+            policy: r.pool.policy.as_str().to_string(),
+            stack_size: r.pool.stack_size,
+            stacks: r.pool.stacks.as_str().to_string(),
+            guard: r.pool.guard.as_str().to_string(),
+            peak_in_use: r.pool.peak_in_use,
+            rejected: r.pool.rejected,
+            queued: r.pool.queued,
+            grown: r.pool.grown,
+            longest_queue_wait_s: r.pool.longest_queue_wait.as_secs_f64(),
+            workers_created: r.pool.workers_created,
+            stack_high_water: r.pool.stack_high_water,
+        },
+        messages: MessageFigures {
+            sent: c.sent.get(),
+            delivered: c.delivered.get(),
+            lost: c.lost(),
+            lost_on_wire: c.lost_wire.get(),
+            lost_node_down: c.lost_down.get(),
+            lost_no_worker: c.lost_rejected.get(),
+            late_replies: c.late_replies.get(),
+        },
+        sampling: Sampling {
+            interval_s: asked.as_secs_f64(),
+            effective_interval_s: used.as_secs_f64(),
+            doublings: schedule.doublings(),
+            max_rows: s.observers.max_rows,
+        },
+        trace_hash: format!("{:016x}", r.trace_hash),
+        ..summary
+    }
 }

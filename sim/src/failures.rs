@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use p2psim_runtime::{clock, sleep, sleep_until, SimTime};
+use p2psim_runtime::{now, sleep, sleep_until, SimTime};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -20,7 +20,7 @@ pub fn crashes<M>(net: Net<M>, crashes: Vec<CrashSpec>) {
     }
     events.sort_by_key(|e| e.0);
     for (t, node, up) in events {
-        sleep_until(t.max(clock()));
+        sleep_until(t.max(now()));
         net.set_up(node, up);
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod arrivals;
 pub mod counters;
+mod ctx;
 pub mod engine;
 pub mod failures;
 pub mod graph;
@@ -18,13 +19,20 @@ pub mod load;
 pub mod mechanism;
 pub mod net;
 pub mod observe;
+pub mod registry;
+mod request_kind;
 pub mod requests;
 mod sampling;
 pub mod scenario;
 pub mod seeds;
+pub mod summary;
 pub mod topology;
 pub mod transport;
 mod wire;
 
-pub use mechanism::{Ctx, Mechanism, Request, RequestOutcome};
+pub use ctx::Ctx;
+pub use mechanism::{prepare, Mechanism, Request, RequestOutcome};
 pub use net::{CallError, Incoming, Net, ReplyTo};
+pub use registry::Mechanisms;
+pub use request_kind::RequestKind;
+pub use summary::Summary;

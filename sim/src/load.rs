@@ -3,23 +3,25 @@
 
 use std::rc::Rc;
 
-use p2psim_runtime::{clock, sleep_until, try_spawn, SimTime};
+use p2psim_runtime::{now, sleep_until, try_spawn, SimTime};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::arrivals::{Arrivals, OriginRule};
+use crate::ctx::Ctx;
 use crate::graph::NodeId;
-use crate::mechanism::{Ctx, Mechanism};
+use crate::mechanism::Mechanism;
 use crate::scenario::{ArrivalSpec, LoadSpec, OriginSpec};
 
 /// Picks of a down origin retried before the request counts as lost.
 const ORIGIN_RETRIES: usize = 64;
 
-/// Runs load entry `index` until its arrivals end or `until` passes.
-pub fn drive<M: Mechanism>(
+/// Runs load entry `index` (asking `kind` of the mechanism) until its arrivals
+/// end or `until` passes.
+pub(crate) fn drive<M: Mechanism>(
     mech: Rc<M>,
-    ctx: Ctx<M::Msg>,
-    spec: LoadSpec,
+    ctx: Ctx<M>,
+    (spec, kind): (LoadSpec, M::Request),
     index: usize,
     seed: u64,
     until: Option<SimTime>,
@@ -39,7 +41,6 @@ pub fn drive<M: Mechanism>(
         OriginSpec::Node(n) => OriginRule::Node(*n),
         OriginSpec::Among(v) => OriginRule::Among(v.clone()),
     };
-    let kind: Rc<str> = Rc::from(spec.request.as_str());
     let n = ctx.net.node_count();
     let mut times = arrivals.times(spec.start, spec.count);
     while let Some(t) = times.next_time(&mut rng) {
@@ -47,26 +48,26 @@ pub fn drive<M: Mechanism>(
         if until.is_some_and(|u| t > u) {
             break;
         }
-        sleep_until(t.max(clock()));
+        sleep_until(t.max(now()));
         let origin = pick_up_origin(&rule, n, &ctx, &mut rng);
-        let req = ctx.requests.issue(kind.clone(), origin.unwrap_or(0), index);
+        let req = ctx.requests().issue(kind, origin.unwrap_or(0), Some(index));
         if origin.is_none() {
-            ctx.requests.lose(req);
+            ctx.requests().lose(&req);
             continue;
         }
         let (m, c, r) = (mech.clone(), ctx.clone(), req.clone());
         let served = try_spawn("request", move || {
             let outcome = m.request(&c, &r);
-            c.requests.complete(r, outcome);
+            c.requests().complete(&r, outcome);
         });
         if served.is_err() {
-            ctx.requests.lose(req);
+            ctx.requests().lose(&req);
         }
     }
 }
 
 /// An origin that is up, by the rule; `None` if none was found.
-fn pick_up_origin<M>(
+fn pick_up_origin<M: Mechanism>(
     rule: &OriginRule,
     n: usize,
     ctx: &Ctx<M>,

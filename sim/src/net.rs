@@ -11,7 +11,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use p2psim_runtime::{call_at, call_soon, clock, prefetch, spawn_any, Mailbox, SimTime};
+use p2psim_runtime::{call_at, call_soon, now, try_spawn, Mailbox, SimTime};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -155,8 +155,8 @@ impl std::error::Error for CallError {}
 
 type Handler<M> = Rc<dyn Fn(Incoming<M>)>;
 
-/// Where a mechanism keeps the state its handler reads first for a node.
-type Locator = Box<dyn Fn(NodeId) -> usize>;
+/// Warms the state a mechanism's handler reads first for a node.
+type Warmer = Box<dyn Fn(NodeId)>;
 
 struct Inner<M: 'static> {
     graph: RefCell<Graph>,
@@ -164,7 +164,7 @@ struct Inner<M: 'static> {
     transport: Transport,
     rng: RefCell<ChaCha8Rng>,
     handler: RefCell<Option<Handler<M>>>,
-    locator: RefCell<Option<Locator>>,
+    warmer: RefCell<Option<Warmer>>,
     counters: Counters,
     wire: RefCell<Wire<Arrival<M>>>,
     /// The arrival time a `call_at` drain is pending for (the latest scheduled).
@@ -182,10 +182,10 @@ impl<M> Inner<M> {
     /// before it arrives: the mechanism's state of `n` (if it said where) and
     /// `n`'s links.
     fn prefetch_node(&self, n: NodeId) {
-        if let Some(locate) = self.locator.borrow().as_ref() {
-            prefetch(locate(n));
+        if let Some(warm) = self.warmer.borrow().as_ref() {
+            warm(n);
         }
-        prefetch(self.graph.borrow().entry_address(n));
+        self.graph.borrow().warm(n);
     }
 }
 
@@ -213,7 +213,7 @@ impl<M: 'static> Net<M> {
                 transport,
                 rng: RefCell::new(ChaCha8Rng::seed_from_u64(seed)),
                 handler: RefCell::new(None),
-                locator: RefCell::new(None),
+                warmer: RefCell::new(None),
                 counters: Counters::default(),
                 wire: RefCell::new(Wire::default()),
                 drain_at: Cell::new(None),
@@ -222,18 +222,23 @@ impl<M: 'static> Net<M> {
         }
     }
 
-    /// Sets the function that serves every delivered message (one per mechanism).
+    /// Sets the function that serves every delivered message. The engine sets
+    /// it to the mechanism's `handle`; a network made by hand needs one.
     pub fn set_handler(&self, f: impl Fn(Incoming<M>) + 'static) {
         *self.inner.handler.borrow_mut() = Some(Rc::new(f));
     }
 
-    /// Tells the network the address of the state the handler reads first for a
-    /// node; that memory (and the node's links) is then prefetched a batch of
-    /// deliveries before a message to the node is handed out (a flood over a
-    /// large network otherwise waits on one cache miss per message). A hint
-    /// only: a wrong address costs time, never correctness.
-    pub fn set_prefetch(&self, locate: impl Fn(NodeId) -> usize + 'static) {
-        *self.inner.locator.borrow_mut() = Some(Box::new(locate));
+    /// Removes the handler and the warmer (they keep the network alive
+    /// through what they hold); later messages are lost as to a down node.
+    pub(crate) fn clear_handler(&self) {
+        self.inner.handler.borrow_mut().take();
+        self.inner.warmer.borrow_mut().take();
+    }
+
+    /// Sets what warms the mechanism's state of a node a batch of deliveries
+    /// before a message to it is handed out (see `Mechanism::hot_state`).
+    pub(crate) fn set_warmer(&self, warm: impl Fn(NodeId) + 'static) {
+        *self.inner.warmer.borrow_mut() = Some(Box::new(warm));
     }
 
     /// Number of nodes.
@@ -281,11 +286,6 @@ impl<M: 'static> Net<M> {
     /// The message counters.
     pub fn counters(&self) -> &Counters {
         &self.inner.counters
-    }
-
-    /// The network's seeded RNG (latency, loss; mechanisms may draw from it too).
-    pub fn rng(&self) -> RefMut<'_, ChaCha8Rng> {
-        self.inner.rng.borrow_mut()
     }
 
     /// The transport.
@@ -347,7 +347,7 @@ impl<M: 'static> Net<M> {
             Counters::bump(&inner.counters.lost_wire);
             return;
         };
-        let at = clock() + d;
+        let at = now() + d;
         inner.wire.borrow_mut().push(at, arrival);
         // One drain per arrival instant: with a constant latency, every message
         // sent at one instant shares it.
@@ -370,7 +370,7 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
         // A continuation is queued and will take these too.
         return;
     }
-    let now = clock();
+    let now = now();
     for _ in 0..DELIVERY_BATCH {
         let (next, ahead) = {
             let mut wire = inner.wire.borrow_mut();
@@ -425,7 +425,7 @@ fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     // unpacked here, it would be copied piece by piece into the closure and
     // read back whole when the task starts (a store-forwarding stall).
     let net = inner.clone();
-    match spawn_any("deliver", move || handle(&net, letter)) {
+    match try_spawn("deliver", move || handle(&net, letter)) {
         Ok(_) => Counters::bump(&c.delivered),
         Err(_) => Counters::bump(&c.lost_rejected),
     }

@@ -3,16 +3,17 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use p2psim_runtime::{clock, SimTime};
+use p2psim_runtime::{now, SimTime};
 
 use crate::graph::NodeId;
 use crate::mechanism::{Request, RequestOutcome};
-use crate::observe::{Observer, RequestEvent};
+use crate::observe::{Observers, RequestEvent};
+use crate::request_kind::RequestKind;
 
 /// A finished request.
 #[derive(Clone, Debug)]
 pub struct RequestRecord {
-    /// The request.
+    /// The request (its kind by name).
     pub request: Request,
     /// When it ended.
     pub finished: SimTime,
@@ -36,7 +37,7 @@ pub struct RequestCounts {
 struct Inner {
     next_id: Cell<u64>,
     counts: Cell<RequestCounts>,
-    observers: RefCell<Vec<Box<dyn Observer>>>,
+    observers: RefCell<Observers>,
 }
 
 /// Shared handle to the request log.
@@ -47,7 +48,7 @@ pub struct Requests {
 
 impl Requests {
     /// A log feeding these observers.
-    pub fn new(observers: Vec<Box<dyn Observer>>) -> Self {
+    pub fn new(observers: Observers) -> Self {
         Requests {
             inner: Rc::new(Inner {
                 next_id: Cell::new(0),
@@ -57,8 +58,14 @@ impl Requests {
         }
     }
 
-    /// Issues a request of `kind` at `origin` now.
-    pub fn issue(&self, kind: Rc<str>, origin: NodeId, load: usize) -> Request {
+    /// Issues a request of `kind` at `origin` now; `load` is its `[[load]]`
+    /// entry (`None`: the mechanism issued it). Ids count from 1 in issue order.
+    pub fn issue<K: RequestKind>(
+        &self,
+        kind: K,
+        origin: NodeId,
+        load: Option<usize>,
+    ) -> Request<K> {
         let id = self.inner.next_id.get() + 1;
         self.inner.next_id.set(id);
         self.update(|c| c.issued += 1);
@@ -66,15 +73,15 @@ impl Requests {
             id,
             kind,
             origin,
-            issued: clock(),
+            issued: now(),
             load,
         };
-        self.notify(RequestEvent::Issued(&req));
+        self.notify(RequestEvent::Issued(&req.named()));
         req
     }
 
     /// Records that `req` ended now with `outcome`.
-    pub fn complete(&self, req: Request, outcome: RequestOutcome) {
+    pub fn complete<K: RequestKind>(&self, req: &Request<K>, outcome: RequestOutcome) {
         self.update(|c| {
             if outcome.success {
                 c.succeeded += 1
@@ -83,17 +90,17 @@ impl Requests {
             }
         });
         let rec = RequestRecord {
-            request: req,
-            finished: clock(),
+            request: req.named(),
+            finished: now(),
             outcome,
         };
         self.notify(RequestEvent::Done(&rec));
     }
 
     /// Records that `req` was never served.
-    pub fn lose(&self, req: Request) {
+    pub fn lose<K: RequestKind>(&self, req: &Request<K>) {
         self.update(|c| c.lost += 1);
-        self.notify(RequestEvent::Lost(&req));
+        self.notify(RequestEvent::Lost(&req.named()));
     }
 
     /// The counts so far.
@@ -102,7 +109,7 @@ impl Requests {
     }
 
     /// Runs `f` on the observers.
-    pub fn with_observers<R>(&self, f: impl FnOnce(&mut Vec<Box<dyn Observer>>) -> R) -> R {
+    pub fn with_observers<R>(&self, f: impl FnOnce(&mut Observers) -> R) -> R {
         f(&mut self.inner.observers.borrow_mut())
     }
 
@@ -113,8 +120,9 @@ impl Requests {
     }
 
     fn notify(&self, ev: RequestEvent<'_>) {
-        for o in self.inner.observers.borrow_mut().iter_mut() {
-            o.on_request(&ev);
-        }
+        self.inner
+            .observers
+            .borrow_mut()
+            .each(|o| o.on_request(&ev));
     }
 }

@@ -7,8 +7,8 @@ use std::process::Command;
 
 use clap::Args;
 
-use p2psim::runtime::StackMode;
-use p2psim::workloads::{self, Measured};
+use crate::runtime::StackMode;
+use crate::workloads::{self, Measured};
 
 /// Arguments of `p2psim bench`.
 #[derive(Args, Debug)]
@@ -150,7 +150,7 @@ fn run_one(name: &str, scale: u64, stacks: StackMode) -> Measured {
         // One touched page per stack slot of the default size, as W3's tasks touch.
         "W3F" => workloads::fresh_page_floor(
             100_000 / scale as usize,
-            p2psim::runtime::DEFAULT_STACK_SIZE,
+            crate::runtime::DEFAULT_STACK_SIZE,
         ),
         "W4S" => workloads::w4_alive(100_000 / scale, stacks),
         "W4" => workloads::w4_alive(1_000_000 / scale, stacks),

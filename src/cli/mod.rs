@@ -1,4 +1,39 @@
-//! The `p2psim` command line: argument definitions and dispatch.
+//! The `p2psim` command line, for any list of mechanisms: a user's program
+//! gets `run`, `validate`, `sweep`, `plot` and `bench` for its own mechanisms
+//! beside the shipped ones, with the same output, exit codes and errors.
+//!
+//! ```no_run
+//! # use p2psim::sim::Mechanisms;
+//! fn main() {
+//!     // `p2psim::mechanisms![Gossip, Chord]` for a crate's own mechanisms.
+//!     p2psim::cli::main(p2psim::mechanisms::builtin())
+//! }
+//! ```
+
+/// Prints to stdout; a closed pipe (`p2psim ... | head`) ends output quietly
+/// instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// Like `out!`, with a newline.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// A line to stderr; a closed pipe is not an error.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
 
 pub mod bench;
 pub mod output;
@@ -8,6 +43,8 @@ pub mod sweep;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
+
+use crate::sim::Mechanisms;
 
 /// Exit status: the simulation failed (deadlock, task panic).
 pub const EXIT_SIM_FAILED: i32 = 1;
@@ -37,13 +74,20 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
-/// Runs the parsed command; returns the process exit status.
-pub fn dispatch(cli: Cli) -> i32 {
+/// Parses the command line, runs the command with `mechanisms` and exits
+/// with its status: 0 ok, 1 the simulation failed, 2 bad input.
+pub fn main(mechanisms: Mechanisms) -> ! {
+    let cli = Cli::parse();
+    std::process::exit(dispatch(cli, &mechanisms))
+}
+
+/// Runs a parsed command with `mechanisms`; returns the process exit status.
+pub fn dispatch(cli: Cli, mechanisms: &Mechanisms) -> i32 {
     match cli.command {
-        Command::Run(args) => run::run(args),
-        Command::Validate(args) => validate::run(args),
+        Command::Run(args) => run::run(args, mechanisms),
+        Command::Validate(args) => validate::run(args, mechanisms),
         Command::Bench(args) => bench::run(args),
-        Command::Sweep(args) => sweep::run(args),
+        Command::Sweep(args) => sweep::run(args, mechanisms),
         Command::Plot(args) => plot::run(args),
     }
 }

@@ -4,14 +4,13 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use serde_json::Value;
-
-use p2psim::sim::observe::Series;
+use crate::sim::observe::Series;
+use crate::sim::Summary;
 
 /// Writes `summary.json` (and the CSVs when `csv`) into `dir`, creating it.
-pub fn write(dir: &Path, summary: &Value, series: &[Series], csv: bool) -> io::Result<()> {
+pub fn write(dir: &Path, summary: &Summary, series: &[Series], csv: bool) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    let mut text = serde_json::to_string_pretty(summary).map_err(io::Error::other)?;
+    let mut text = serde_json::to_string_pretty(&summary.to_json()).map_err(io::Error::other)?;
     text.push('\n');
     fs::write(dir.join("summary.json"), text)?;
     if csv {
@@ -22,122 +21,106 @@ pub fn write(dir: &Path, summary: &Value, series: &[Series], csv: bool) -> io::R
     Ok(())
 }
 
-/// The summary as a short readable table.
-pub fn table(s: &Value) -> String {
-    let g = |path: &[&str]| -> String {
-        let mut v = s;
-        for p in path {
-            v = &v[*p];
-        }
-        match v {
-            Value::Null => "-".into(),
-            Value::Number(n) => match n.as_f64() {
-                Some(f) if n.is_f64() => format!("{f:.4}"),
-                _ => n.to_string(),
-            },
-            Value::String(x) => x.clone(),
-            other => other.to_string(),
-        }
-    };
-    let rows: Vec<(&str, String)> = vec![
+/// A figure as the table shows it: `-` when absent, 4 decimals.
+pub fn f(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |x| format!("{x:.4}"))
+}
+
+/// The summary as a short readable table, with the mechanism's `headline`.
+pub fn table(s: &Summary, headline: Option<&str>) -> String {
+    let capacity = s.pool.capacity.map_or("-".to_string(), |c| c.to_string());
+    let mut rows: Vec<(&str, String)> = vec![
         (
             "scenario",
-            format!(
-                "{} (mechanism {}, seed {})",
-                g(&["scenario"]),
-                g(&["mechanism"]),
-                g(&["seed"])
-            ),
+            format!("{} (mechanism {}, seed {})", s.scenario, s.mechanism, s.seed),
         ),
-        (
-            "network",
-            format!("{} nodes, {} edges", g(&["nodes"]), g(&["edges"])),
-        ),
+        ("network", format!("{} nodes, {} edges", s.nodes, s.edges)),
         (
             "time",
             format!(
                 "{} s virtual, {} s wall, {} events",
-                g(&["virtual_time_s"]),
-                g(&["wall_s"]),
-                g(&["events"])
+                f(Some(s.virtual_time_s)),
+                f(Some(s.wall_s)),
+                s.events
             ),
         ),
         (
             "requests",
             format!(
                 "{} issued, {} succeeded, {} failed, {} lost (success rate {})",
-                g(&["requests", "issued"]),
-                g(&["requests", "succeeded"]),
-                g(&["requests", "failed"]),
-                g(&["requests", "lost"]),
-                g(&["requests", "success_rate"])
+                s.requests.issued,
+                s.requests.succeeded,
+                s.requests.failed,
+                s.requests.lost,
+                f(s.requests.success_rate)
             ),
         ),
         (
             "latency s",
             format!(
                 "p50 {}  p90 {}  p99 {}  mean {}",
-                g(&["latency_s", "p50"]),
-                g(&["latency_s", "p90"]),
-                g(&["latency_s", "p99"]),
-                g(&["latency_s", "mean"])
+                f(s.latency_s.get("p50")),
+                f(s.latency_s.get("p90")),
+                f(s.latency_s.get("p99")),
+                f(s.latency_s.mean)
             ),
         ),
         (
             "messages",
             format!(
                 "{} sent, {} delivered, {} lost; {} per request",
-                g(&["messages", "sent"]),
-                g(&["messages", "delivered"]),
-                g(&["messages", "lost"]),
-                g(&["messages_per_request"])
+                s.messages.sent,
+                s.messages.delivered,
+                s.messages.lost,
+                f(s.messages_per_request)
             ),
         ),
         (
             "pool",
             format!(
-                "capacity {}, policy {}, peak in use {}, rejected {}, queued {}, workers {}",
-                g(&["pool", "capacity"]),
-                g(&["pool", "policy"]),
-                g(&["pool", "peak_in_use"]),
-                g(&["pool", "rejected"]),
-                g(&["pool", "queued"]),
-                g(&["pool", "workers_created"])
+                "capacity {capacity}, policy {}, peak in use {}, rejected {}, queued {}, workers {}",
+                s.pool.policy,
+                s.pool.peak_in_use,
+                s.pool.rejected,
+                s.pool.queued,
+                s.pool.workers_created
             ),
         ),
         (
             "tasks",
             format!(
                 "{} spawned, peak {} alive",
-                g(&["tasks_spawned"]),
-                g(&["peak_tasks_alive"])
+                s.tasks_spawned, s.peak_tasks_alive
             ),
         ),
-        ("trace", g(&["trace_hash"])),
+        ("trace", s.trace_hash.clone()),
     ];
-    let mut rows = rows;
-    // The mechanism's own headline, where the generic request figures mislead
-    // (a bazaar lookup that finds nothing waits out its timeout).
-    if s.get("bazaar").is_some() {
-        rows.insert(5, ("bazaar", format!(
-            "{} purchases in {} lookups (success rate {}), {} sold-out answers; response to first reply p50 {} s, p99 {} s",
-            g(&["bazaar", "purchases"]), g(&["bazaar", "lookups"]), g(&["bazaar", "success_rate"]),
-            g(&["bazaar", "failed_purchases"]), g(&["bazaar", "response_time_s", "p50"]),
-            g(&["bazaar", "response_time_s", "p99"])
-        )));
-    }
-    if s.get("fada").is_some() {
+    if s.messages.late_replies > 0 {
         rows.insert(
-            5,
+            6,
             (
-                "fada",
+                "late",
                 format!(
-            "{} results per lookup, {} late results dropped, {} links rewired, {} leases expired",
-            g(&["fada", "results_per_lookup"]), g(&["fada", "late_results_dropped"]),
-            g(&["fada", "rewired_links"]), g(&["fada", "leases_expired"])
-        ),
+                    "{} replies arrived after their call had timed out (dropped)",
+                    s.messages.late_replies
+                ),
             ),
         );
+    }
+    if s.sampling.doublings > 0 {
+        rows.push((
+            "sampling",
+            format!(
+                "every {} s (asked {} s; doubled {} times to keep within {} rows)",
+                s.sampling.effective_interval_s,
+                s.sampling.interval_s,
+                s.sampling.doublings,
+                s.sampling.max_rows
+            ),
+        ));
+    }
+    if let Some(headline) = headline {
+        rows.insert(5, (s.mechanism.as_str(), headline.to_string()));
     }
     let mut out = String::new();
     for (k, v) in rows {

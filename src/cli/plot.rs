@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use p2psim::plot::chart::XScale;
-use p2psim::plot::{self, from_series, from_sweep};
-use p2psim::sweep::table::SweepTable;
+use crate::plot::chart::XScale;
+use crate::plot::{self, from_series, from_sweep};
+use crate::sweep::table::SweepTable;
 
 /// X axis scale on the command line.
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -5,11 +5,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::Value;
 
-use p2psim::mechanisms::registry;
-use p2psim::sim::engine::RunFailure;
-use p2psim::sim::scenario::{self, Scenario};
+use crate::sim::engine::{RunFailure, RunOptions};
+use crate::sim::scenario::{self, Scenario};
+use crate::sim::{Mechanisms, Summary};
 
 use super::output;
 
@@ -32,25 +31,24 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
-/// Loads and checks a scenario with the command line's overrides; prints the error.
+/// Loads a scenario with the command line's overrides and checks it for
+/// `mechanisms`; prints the error.
 pub fn load(
     path: &Path,
     set: &[String],
     seed: Option<u64>,
-) -> Option<(Scenario, registry::Prepared)> {
+    mechanisms: &Mechanisms,
+) -> Option<Scenario> {
     let mut overrides = set.to_vec();
     if let Some(s) = seed {
         overrides.push(format!("seed={s}"));
     }
-    let scenario = match scenario::load_file(path, &overrides) {
-        Ok(s) => s,
-        Err(e) => {
-            errln!("{e}");
-            return None;
-        }
-    };
-    match registry::prepare(&scenario) {
-        Ok(p) => Some((scenario, p)),
+    let checked = scenario::load_file(path, &overrides).and_then(|s| {
+        mechanisms.check(&s)?;
+        Ok(s)
+    });
+    match checked {
+        Ok(s) => Some(s),
         Err(e) => {
             errln!("{e}");
             None
@@ -59,20 +57,31 @@ pub fn load(
 }
 
 /// Runs the command; returns the exit status.
-pub fn run(args: RunArgs) -> i32 {
-    let Some((scenario, prepared)) = load(&args.scenario, &args.set, args.seed) else {
+pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
+    let Some(scenario) = load(&args.scenario, &args.set, args.seed, mechanisms) else {
         return super::EXIT_BAD_INPUT;
     };
     let bar = progress_bar(args.quiet, scenario.duration_s);
-    let result = prepared.run(&scenario, |now, end| {
+    let mut progress = |now: crate::runtime::SimTime, end: Option<crate::runtime::SimTime>| {
         if let Some(b) = &bar {
             match end {
                 Some(_) => b.set_position((now.as_secs_f64() * 1000.0) as u64),
                 None => b.set_message(format!("virtual time {:.3} s", now.as_secs_f64())),
             }
         }
-    });
-    if let Some(b) = bar {
+    };
+    let options = RunOptions {
+        progress: Some(&mut progress),
+        ..RunOptions::default()
+    };
+    let result = match mechanisms.run(&scenario, options) {
+        Ok(result) => result,
+        Err(e) => {
+            errln!("{e}");
+            return super::EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let out_dir = args
@@ -83,7 +92,7 @@ pub fn run(args: RunArgs) -> i32 {
     match result {
         Ok(out) => {
             if !args.quiet {
-                out!("{}", output::table(&out.summary));
+                out!("{}", output::table(&out.summary, out.headline.as_deref()));
             }
             finish(&out_dir, &out.summary, &out.series, scenario.output.csv, 0)
         }
@@ -93,9 +102,7 @@ pub fn run(args: RunArgs) -> i32 {
         }
         Err(RunFailure::Simulation { error, mut summary }) => {
             errln!("p2psim: simulation failed\n{error}");
-            if let Value::Object(m) = &mut summary {
-                m.insert("failure".into(), Value::String(error.to_string()));
-            }
+            summary.failure = Some(error.to_string());
             finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
         }
         Err(RunFailure::Invariant {
@@ -103,9 +110,7 @@ pub fn run(args: RunArgs) -> i32 {
             mut summary,
         }) => {
             errln!("p2psim: simulation failed: invariant violated: {message}");
-            if let Value::Object(m) = &mut summary {
-                m.insert("failure".into(), Value::String(message));
-            }
+            summary.failure = Some(message);
             finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
         }
     }
@@ -113,8 +118,8 @@ pub fn run(args: RunArgs) -> i32 {
 
 fn finish(
     dir: &Path,
-    summary: &Value,
-    series: &[p2psim::sim::observe::Series],
+    summary: &Summary,
+    series: &[crate::sim::observe::Series],
     csv: bool,
     status: i32,
 ) -> i32 {

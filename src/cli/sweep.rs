@@ -9,14 +9,14 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use p2psim::mechanisms::registry;
-use p2psim::plot::chart::XScale;
-use p2psim::plot::{self, from_sweep};
-use p2psim::sim::scenario;
-use p2psim::sweep::grid::{self, Param, Shard};
-use p2psim::sweep::row::{Base, Outcome, DEADLOCK};
-use p2psim::sweep::table::SweepTable;
-use p2psim::sweep::{aggregate, runner};
+use crate::plot::chart::XScale;
+use crate::plot::{self, from_sweep};
+use crate::sim::scenario;
+use crate::sim::Mechanisms;
+use crate::sweep::grid::{self, Param, Shard};
+use crate::sweep::row::{Base, Outcome, DEADLOCK};
+use crate::sweep::table::SweepTable;
+use crate::sweep::{aggregate, runner};
 
 /// Figures charted at the end of a sweep when present (`--plot` chooses others).
 pub const DEFAULT_FIGURES: &[&str] = &[
@@ -67,8 +67,8 @@ pub struct SweepArgs {
 }
 
 /// Runs the command; returns the exit status.
-pub fn run(args: SweepArgs) -> i32 {
-    match sweep(args) {
+pub fn run(args: SweepArgs, mechanisms: &Mechanisms) -> i32 {
+    match sweep(args, mechanisms) {
         Ok(status) => status,
         Err(msg) => {
             errln!("error: {msg}");
@@ -77,7 +77,7 @@ pub fn run(args: SweepArgs) -> i32 {
     }
 }
 
-fn sweep(args: SweepArgs) -> Result<i32, String> {
+fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
     let params: Vec<Param> = args
         .params
         .iter()
@@ -102,7 +102,7 @@ fn sweep(args: SweepArgs) -> Result<i32, String> {
     for p in &points {
         let s =
             scenario::load_file(&base.path, &base.overrides(p, None)).map_err(|e| e.to_string())?;
-        registry::prepare(&s).map_err(|e| e.to_string())?;
+        mechanisms.check(&s).map_err(|e| e.to_string())?;
     }
     let out = args.out.clone().unwrap_or_else(|| {
         let mut d = format!("results/sweep-{}", first.name);
@@ -117,7 +117,7 @@ fn sweep(args: SweepArgs) -> Result<i32, String> {
     let jobs = args.jobs.unwrap_or_else(runner::default_jobs).max(1);
     let bar = progress_bar(args.quiet, total as u64);
     let wall = Instant::now();
-    let rows = runner::run_all(&base, &points, &seeds, jobs, |row| {
+    let rows = runner::run_all(mechanisms, &base, &points, &seeds, jobs, |row| {
         if let Some(b) = &bar {
             if row.outcome != Outcome::Ok {
                 b.println(format!(

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::sim::Mechanisms;
+
 /// Arguments of `p2psim validate`.
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
@@ -15,9 +17,9 @@ pub struct ValidateArgs {
 }
 
 /// Runs the command; returns the exit status.
-pub fn run(args: ValidateArgs) -> i32 {
-    match super::run::load(&args.scenario, &args.set, None) {
-        Some((s, _)) => {
+pub fn run(args: ValidateArgs, mechanisms: &Mechanisms) -> i32 {
+    match super::run::load(&args.scenario, &args.set, None, mechanisms) {
+        Some(s) => {
             outln!(
                 "{}: ok (scenario `{}`, mechanism `{}`, seed {})",
                 args.scenario.display(),

@@ -6,10 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::mechanisms::registry;
 use crate::runtime::SimError;
-use crate::sim::engine::RunFailure;
-use crate::sim::scenario;
+use crate::sim::engine::{RunFailure, RunOptions};
+use crate::sim::{scenario, Mechanisms};
 
 use super::grid::Point;
 
@@ -141,7 +140,7 @@ impl Base {
 
 /// Runs the scenario at one point with one seed (`None`: the file's own), in this
 /// thread; never panics, a failure is a row.
-pub fn run_one(base: &Base, point: &Point, seed: Option<u64>) -> Row {
+pub fn run_one(mechanisms: &Mechanisms, base: &Base, point: &Point, seed: Option<u64>) -> Row {
     let path: &Path = &base.path;
     let mut row = Row {
         point: point.index,
@@ -155,8 +154,10 @@ pub fn run_one(base: &Base, point: &Point, seed: Option<u64>) -> Row {
     let overrides = base.overrides(point, seed);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let sc = scenario::load_file(path, &overrides).map_err(|e| e.to_string())?;
-        let prepared = registry::prepare(&sc).map_err(|e| e.to_string())?;
-        Ok::<_, String>((sc.seed, prepared.run(&sc, |_, _| {})))
+        let run = mechanisms
+            .run(&sc, RunOptions::default())
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>((sc.seed, run))
     }));
     let (outcome, report, summary) = match result {
         Err(payload) => (Outcome::Panic, panic_text(&*payload), Value::Null),
@@ -164,17 +165,17 @@ pub fn run_one(base: &Base, point: &Point, seed: Option<u64>) -> Row {
         Ok(Ok((s, run))) => {
             row.seed = s;
             match run {
-                Ok(out) => (Outcome::Ok, String::new(), out.summary),
+                Ok(out) => (Outcome::Ok, String::new(), out.summary.to_json()),
                 Err(RunFailure::Setup(msg)) => (Outcome::Error, msg, Value::Null),
                 Err(RunFailure::Simulation { error, summary }) => {
                     let o = match error {
                         SimError::Deadlock(_) => Outcome::Deadlock,
                         SimError::TaskPanicked(_) => Outcome::Panic,
                     };
-                    (o, error.to_string(), summary)
+                    (o, error.to_string(), summary.to_json())
                 }
                 Err(RunFailure::Invariant { message, summary }) => {
-                    (Outcome::Invariant, message, summary)
+                    (Outcome::Invariant, message, summary.to_json())
                 }
             }
         }

@@ -5,11 +5,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::grid::Point;
 use super::row::{run_one, Base, Row};
+use crate::sim::Mechanisms;
 
 /// Runs every point with every seed (`[None]`: the scenario's own seed) on `jobs`
-/// threads; `done(row)` is called as each run ends. The rows come back sorted by
+/// threads, with the mechanism each scenario names in `mechanisms`; `done(row)`
+/// is called as each run ends. The rows come back sorted by
 /// point, then by the order of `seeds`, whatever the threads' timing.
 pub fn run_all(
+    mechanisms: &Mechanisms,
     base: &Base,
     points: &[Point],
     seeds: &[Option<u64>],
@@ -33,7 +36,7 @@ pub fn run_all(
                 let Some(&(order, point, seed)) = work.get(i) else {
                     break;
                 };
-                let row = run_one(base, point, seed);
+                let row = run_one(mechanisms, base, point, seed);
                 done(&row);
                 if tx.send((order, row)).is_err() {
                     break;

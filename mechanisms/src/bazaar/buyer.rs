@@ -17,17 +17,11 @@ use super::messages::{BazaarMsg, Reply};
 use super::params::SellerPolicy;
 use super::roles::random_good;
 use super::stats::bump;
-use super::{Bazaar, Good};
+use super::{Bazaar, BazaarRequest, Good};
 
 impl Bazaar {
     /// A buyer's life: `max_lookups` lookups, or lookups until the run ends.
-    pub(super) fn run_buyer(
-        &self,
-        ctx: &Ctx<BazaarMsg>,
-        me: NodeId,
-        first: Good,
-        mut rng: ChaCha8Rng,
-    ) {
+    pub(super) fn run_buyer(&self, ctx: &Ctx<Self>, me: NodeId, first: Good, mut rng: ChaCha8Rng) {
         let spread = self.params.start_spread.as_secs_f64();
         if spread > 0.0 {
             sleep(Duration::from_secs_f64(rng.gen_range(0.0..spread)));
@@ -36,10 +30,10 @@ impl Bazaar {
         let (mut lookups, mut misses) = (0, 0);
         while self.params.max_lookups.map_or(true, |max| lookups < max) {
             lookups += 1;
-            let req = ctx.requests.issue(self.kind.clone(), me, 0);
+            let req = ctx.issue(BazaarRequest::Lookup, me);
             let outcome = self.shop(ctx, &req, wants, &mut rng);
             misses = if outcome.success { 0 } else { misses + 1 };
-            ctx.requests.complete(req, outcome);
+            ctx.complete(&req, outcome);
             if misses == 0 || misses == self.params.patience {
                 wants = random_good(&self.params, &mut rng);
                 misses = 0;
@@ -51,8 +45,8 @@ impl Bazaar {
     /// One lookup for `good` at `req.origin`, and the purchase it leads to.
     pub(super) fn shop(
         &self,
-        ctx: &Ctx<BazaarMsg>,
-        req: &Request,
+        ctx: &Ctx<Self>,
+        req: &Request<BazaarRequest>,
         good: Good,
         rng: &mut ChaCha8Rng,
     ) -> RequestOutcome {
@@ -110,7 +104,7 @@ impl Bazaar {
     /// to the seller it bought from, or `None` when nobody sold.
     fn buy_from_one(
         &self,
-        ctx: &Ctx<BazaarMsg>,
+        ctx: &Ctx<Self>,
         me: NodeId,
         good: Good,
         mut offers: Vec<Reply>,
@@ -139,7 +133,7 @@ impl Bazaar {
     }
 
     /// Buys one item of `good` directly from `seller`: true if it sold.
-    fn buy(&self, ctx: &Ctx<BazaarMsg>, me: NodeId, good: Good, seller: NodeId) -> bool {
+    fn buy(&self, ctx: &Ctx<Self>, me: NodeId, good: Good, seller: NodeId) -> bool {
         bump(&self.stats.buy_messages);
         let answer = ctx
             .net

@@ -13,7 +13,7 @@ use super::{Bazaar, Good};
 
 impl Bazaar {
     /// Floods a new search for `good` from `buyer` to its neighbours.
-    pub(super) fn flood(&self, ctx: &Ctx<BazaarMsg>, buyer: NodeId, good: Good, search: u64) {
+    pub(super) fn flood(&self, ctx: &Ctx<Self>, buyer: NodeId, good: Good, search: u64) {
         self.searches.open(search, buyer);
         let hopcount = self.params.hopcount;
         if hopcount == 0 {
@@ -34,7 +34,7 @@ impl Bazaar {
     }
 
     /// A lookup arrives at `at` from `from`.
-    pub(super) fn on_lookup(&self, ctx: &Ctx<BazaarMsg>, at: NodeId, from: NodeId, l: Lookup) {
+    pub(super) fn on_lookup(&self, ctx: &Ctx<Self>, at: NodeId, from: NodeId, l: Lookup) {
         let search = l.search;
         if !self.searches.arrive(search, at) {
             bump(&self.stats.duplicates);
@@ -75,7 +75,7 @@ impl Bazaar {
     }
 
     /// A reply arrives at `at`: it hops on towards the buyer, or has reached it.
-    pub(super) fn on_reply(&self, ctx: &Ctx<BazaarMsg>, at: NodeId, mut r: Reply) {
+    pub(super) fn on_reply(&self, ctx: &Ctx<Self>, at: NodeId, mut r: Reply) {
         match r.back.pop() {
             Some(next) => self.send_reply(ctx, at, next, r),
             None => {
@@ -89,13 +89,13 @@ impl Bazaar {
         }
     }
 
-    fn send_lookup(&self, ctx: &Ctx<BazaarMsg>, from: NodeId, to: NodeId, l: Lookup) {
+    fn send_lookup(&self, ctx: &Ctx<Self>, from: NodeId, to: NodeId, l: Lookup) {
         self.searches.sent(l.search);
         bump(&self.stats.lookup_messages);
         ctx.net.send(from, to, BazaarMsg::Lookup(l));
     }
 
-    fn send_reply(&self, ctx: &Ctx<BazaarMsg>, from: NodeId, to: NodeId, r: Reply) {
+    fn send_reply(&self, ctx: &Ctx<Self>, from: NodeId, to: NodeId, r: Reply) {
         bump(&self.stats.reply_messages);
         ctx.net.send(from, to, BazaarMsg::Reply(r));
     }

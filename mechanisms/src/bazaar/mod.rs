@@ -31,10 +31,10 @@ use std::rc::Rc;
 
 use p2psim_runtime::{spawn, Mailbox};
 use p2psim_sim::graph::NodeId;
-use p2psim_sim::{Ctx, Incoming, Mechanism, Request, RequestOutcome};
+use p2psim_sim::scenario::{Params, Scenario, ScenarioError};
+use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Request, RequestOutcome};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use serde_json::{json, Value};
 
 use ledger::Ledger;
 use messages::Reply;
@@ -42,6 +42,7 @@ use roles::Role;
 use searches::Searches;
 use seller::{Restock, Seller};
 use stats::{bump, Stats};
+pub use stats::{BazaarReport, StallFigures};
 
 pub use messages::BazaarMsg;
 pub use params::{BazaarParams, RoleSpec, SellerPolicy};
@@ -49,13 +50,14 @@ pub use params::{BazaarParams, RoleSpec, SellerPolicy};
 /// A good: an index into `goods`.
 pub type Good = u16;
 
-/// The request kind of a lookup.
-pub const LOOKUP: &str = "lookup";
+request_kinds! {
+    /// What the bazaar serves: a buyer's lookup (and the purchase it leads to).
+    pub enum BazaarRequest { Lookup = "lookup" }
+}
 
 /// The bazaar mechanism.
 pub struct Bazaar {
     params: BazaarParams,
-    kind: Rc<str>,
     /// Per node, its seller (if it is one).
     sellers: RefCell<Vec<Option<Rc<Seller>>>>,
     buyers: RefCell<Vec<NodeId>>,
@@ -67,20 +69,6 @@ pub struct Bazaar {
 }
 
 impl Bazaar {
-    /// A bazaar with these parameters (roles are cast at install).
-    pub fn new(params: BazaarParams) -> Self {
-        Bazaar {
-            params,
-            kind: Rc::from(LOOKUP),
-            sellers: RefCell::new(Vec::new()),
-            buyers: RefCell::new(Vec::new()),
-            searches: Searches::default(),
-            inboxes: RefCell::new(HashMap::new()),
-            ledger: Ledger::default(),
-            stats: Stats::default(),
-        }
-    }
-
     /// The seller at `node`, if it is one.
     fn seller(&self, node: NodeId) -> Option<Rc<Seller>> {
         self.sellers.borrow().get(node as usize).cloned().flatten()
@@ -90,9 +78,33 @@ impl Bazaar {
     fn all_sellers(&self) -> Vec<Rc<Seller>> {
         self.sellers.borrow().iter().flatten().cloned().collect()
     }
+}
+
+impl Mechanism for Bazaar {
+    const KIND: &'static str = "bazaar";
+    type Params = BazaarParams;
+    type Request = BazaarRequest;
+    type Msg = BazaarMsg;
+    type Report = BazaarReport;
+
+    fn params(table: &Params, scenario: &Scenario) -> Result<BazaarParams, ScenarioError> {
+        BazaarParams::from_params(table, scenario.nodes(), scenario.duration_s.is_some())
+    }
+
+    fn new(params: BazaarParams) -> Self {
+        Bazaar {
+            params,
+            sellers: RefCell::new(Vec::new()),
+            buyers: RefCell::new(Vec::new()),
+            searches: Searches::default(),
+            inboxes: RefCell::new(HashMap::new()),
+            ledger: Ledger::default(),
+            stats: Stats::default(),
+        }
+    }
 
     /// Serves one message at its destination.
-    fn serve(&self, ctx: &Ctx<BazaarMsg>, m: Incoming<BazaarMsg>) {
+    fn handle(&self, ctx: &Ctx<Self>, m: Incoming<BazaarMsg>) {
         match m.msg {
             BazaarMsg::Lookup(l) => self.on_lookup(ctx, m.to, m.from, l),
             BazaarMsg::Reply(r) => self.on_reply(ctx, m.to, r),
@@ -110,21 +122,10 @@ impl Bazaar {
             BazaarMsg::Sold(_) => {}
         }
     }
-}
 
-/// A random stream of its own for node `node` (`salt` tells uses apart).
-fn node_rng(seed: u64, node: u64, salt: u64) -> ChaCha8Rng {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(node.wrapping_mul(4).wrapping_add(salt));
-    rng
-}
-
-impl Mechanism for Bazaar {
-    type Msg = BazaarMsg;
-
-    fn install(self: Rc<Self>, ctx: &Ctx<BazaarMsg>) {
+    fn install(self: &Rc<Self>, ctx: &Ctx<Self>) {
         let n = ctx.net.node_count();
-        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed());
         let cast = roles::cast(&self.params, n, &mut rng);
         let restock = Restock {
             enabled: self.params.restock,
@@ -137,7 +138,7 @@ impl Mechanism for Bazaar {
             let id = node as NodeId;
             match role {
                 Role::Seller => {
-                    let rng = node_rng(ctx.seed, node as u64, 1);
+                    let rng = node_rng(ctx.seed(), node as u64, 1);
                     let s = Seller::new(
                         id,
                         good,
@@ -154,11 +155,9 @@ impl Mechanism for Bazaar {
         }
         *self.sellers.borrow_mut() = sellers;
         *self.buyers.borrow_mut() = buyers.iter().map(|b| b.0).collect();
-        let (me, c) = (self.clone(), ctx.clone());
-        ctx.net.set_handler(move |m| me.serve(&c, m));
         for (id, good) in buyers {
             let (me, c) = (self.clone(), ctx.clone());
-            let rng = node_rng(ctx.seed, u64::from(id), 2);
+            let rng = node_rng(ctx.seed(), u64::from(id), 2);
             spawn(format!("buyer-{id}"), move || {
                 me.run_buyer(&c, id, good, rng)
             });
@@ -166,43 +165,56 @@ impl Mechanism for Bazaar {
     }
 
     /// A lookup from a `[[load]]` entry: one lookup for a random good at the origin.
-    fn request(&self, ctx: &Ctx<BazaarMsg>, req: &Request) -> RequestOutcome {
-        let mut rng = node_rng(ctx.seed ^ req.id, u64::from(req.origin), 3);
+    fn request(&self, ctx: &Ctx<Self>, req: &Request<BazaarRequest>) -> RequestOutcome {
+        let mut rng = node_rng(ctx.seed() ^ req.id, u64::from(req.origin), 3);
         let good = roles::random_good(&self.params, &mut rng);
         self.shop(ctx, req, good, &mut rng)
     }
 
-    fn summary(&self) -> Option<(String, Value)> {
+    fn headline(b: &BazaarReport) -> Option<String> {
+        let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.4}"));
+        Some(format!(
+            "{} purchases in {} lookups (success rate {}), {} sold-out answers; \
+             response to first reply p50 {} s, p99 {} s",
+            b.purchases,
+            b.lookups,
+            f(b.success_rate),
+            b.failed_purchases,
+            f(b.response_time_s.p50),
+            f(b.response_time_s.p99)
+        ))
+    }
+
+    fn report(&self) -> BazaarReport {
         let p = &self.params;
-        let mut out = self
-            .stats
-            .summary(self.ledger.purchases(), self.ledger.unconfirmed());
-        let sellers: Vec<Value> = self
+        let sellers = self
             .all_sellers()
             .iter()
             .map(|s| {
                 let stall = s.stall();
-                json!({
-                    "node": s.node,
-                    "initial_stock": s.initial_stock,
-                    "remaining": stall.stock,
-                    "sold": stall.sold,
-                    "restocks": stall.restocks,
-                    "good": p.goods[usize::from(stall.good)],
-                })
+                StallFigures {
+                    node: s.node,
+                    initial_stock: s.initial_stock,
+                    remaining: stall.stock,
+                    sold: stall.sold,
+                    restocks: stall.restocks,
+                    good: p.goods[usize::from(stall.good)].clone(),
+                }
             })
             .collect();
-        if let Value::Object(m) = &mut out {
-            m.insert("goods".into(), json!(p.goods));
-            m.insert("hopcount".into(), json!(p.hopcount));
-            m.insert("stock".into(), json!(p.stock));
-            m.insert("seller_policy".into(), json!(p.seller_policy.as_str()));
-            m.insert("reply_window_s".into(), json!(p.reply_window.as_secs_f64()));
-            m.insert("buyers".into(), json!(self.buyers.borrow().len()));
-            m.insert("searches_live_at_end".into(), json!(self.searches.live()));
-            m.insert("sellers".into(), json!(sellers));
+        BazaarReport {
+            goods: p.goods.clone(),
+            hopcount: p.hopcount,
+            stock: p.stock,
+            seller_policy: p.seller_policy.as_str().to_string(),
+            reply_window_s: p.reply_window.as_secs_f64(),
+            buyers: self.buyers.borrow().len(),
+            searches_live_at_end: self.searches.live(),
+            sellers,
+            ..self
+                .stats
+                .report(self.ledger.purchases(), self.ledger.unconfirmed())
         }
-        Some(("bazaar".into(), out))
     }
 
     fn check(&self) -> Result<(), String> {
@@ -210,4 +222,11 @@ impl Mechanism for Bazaar {
         let stalls: Vec<_> = sellers.iter().map(|s| (s.node, s.stall())).collect();
         self.ledger.audit(stalls.iter().map(|(n, s)| (*n, s)))
     }
+}
+
+/// A random stream of its own for node `node` (`salt` tells uses apart).
+fn node_rng(seed: u64, node: u64, salt: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(node.wrapping_mul(4).wrapping_add(salt));
+    rng
 }

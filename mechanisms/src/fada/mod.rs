@@ -24,13 +24,14 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use p2psim_runtime::now;
+use p2psim_runtime::{now, Hot};
 use p2psim_sim::graph::NodeId;
-use p2psim_sim::{Ctx, Incoming, Mechanism, Net, ReplyTo, Request, RequestOutcome};
+use p2psim_sim::scenario::{Params, Scenario, ScenarioError};
+use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Net, ReplyTo, Request, RequestOutcome};
 use rand::seq::index::sample;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use bootstrap::Bootstrap;
 use messages::{Extension, FadaMsg, ItemId, Match, SearchId};
@@ -42,6 +43,40 @@ use registry_lease::LeasedRegistry;
 use results::{MatchSet, Results};
 use rewiring::Rewiring;
 use seen_cache::SeenCache;
+
+request_kinds! {
+    /// What a FADA client asks.
+    pub enum FadaRequest { Lookup = "lookup", Register = "register" }
+}
+
+/// FADA's figures in `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FadaReport {
+    /// Hops a search may travel.
+    pub ttl: u32,
+    /// Nodes per propagation form.
+    pub nodes_per_propagation: BTreeMap<String, u64>,
+    /// Lookups served.
+    pub lookups: u64,
+    /// Registrations served.
+    pub registrations: u64,
+    /// Matches returned per lookup, on average.
+    pub results_per_lookup: f64,
+    /// Extensions declined because the node had seen the search.
+    pub extensions_declined: u64,
+    /// Extensions that found no worker (pool exhausted, policy reject).
+    pub extensions_refused: u64,
+    /// Results that reached an origin no longer waiting.
+    pub late_results_dropped: u64,
+    /// Most seen-search ids held at once, over all nodes.
+    pub seen_cache_peak: u64,
+    /// Seen-search ids held at the end.
+    pub seen_cache_end: u64,
+    /// Leases that expired.
+    pub leases_expired: u64,
+    /// Links added by rewiring.
+    pub rewired_links: u64,
+}
 
 /// The policies of a group of nodes, built from their spec.
 struct Policies {
@@ -111,23 +146,6 @@ pub struct Fada {
 }
 
 impl Fada {
-    /// A FADA network with these parameters (state is built at install).
-    pub fn new(params: FadaParams) -> Self {
-        let policies = std::iter::once(params.default)
-            .chain(params.node_policy.iter().map(|o| o.policy))
-            .map(Policies::new)
-            .collect();
-        Fada {
-            params,
-            policies,
-            nodes: RefCell::new(Vec::new()),
-            pending: RefCell::new(HashMap::new()),
-            rng: RefCell::new(ChaCha8Rng::seed_from_u64(0)),
-            scratch: RefCell::new(Vec::new()),
-            stats: Stats::default(),
-        }
-    }
-
     fn policies_of(&self, node: NodeId) -> &Policies {
         &self.policies[self.nodes.borrow()[node as usize].policy as usize]
     }
@@ -293,6 +311,7 @@ impl Fada {
         self.rng.borrow_mut().gen_range(0..self.params.catalogue)
     }
 
+    /// Serves one message at its destination.
     fn serve(&self, net: &Net<FadaMsg>, m: Incoming<FadaMsg>) {
         match m.msg {
             FadaMsg::Extend(ext) => self.extend_lookup(net, m.to, m.from, ext, m.reply),
@@ -340,11 +359,35 @@ impl Fada {
 }
 
 impl Mechanism for Fada {
+    const KIND: &'static str = "fada";
+    type Params = FadaParams;
+    type Request = FadaRequest;
     type Msg = FadaMsg;
+    type Report = FadaReport;
 
-    fn install(self: Rc<Self>, ctx: &Ctx<FadaMsg>) {
+    fn params(table: &Params, scenario: &Scenario) -> Result<FadaParams, ScenarioError> {
+        FadaParams::from_params(table, scenario.nodes())
+    }
+
+    fn new(params: FadaParams) -> Self {
+        let policies = std::iter::once(params.default)
+            .chain(params.node_policy.iter().map(|o| o.policy))
+            .map(Policies::new)
+            .collect();
+        Fada {
+            params,
+            policies,
+            nodes: RefCell::new(Vec::new()),
+            pending: RefCell::new(HashMap::new()),
+            rng: RefCell::new(ChaCha8Rng::seed_from_u64(0)),
+            scratch: RefCell::new(Vec::new()),
+            stats: Stats::default(),
+        }
+    }
+
+    fn install(self: &Rc<Self>, ctx: &Ctx<Self>) {
         let n = ctx.net.node_count();
-        *self.rng.borrow_mut() = ChaCha8Rng::seed_from_u64(ctx.seed);
+        *self.rng.borrow_mut() = ChaCha8Rng::seed_from_u64(ctx.seed());
         let policy_of = self.assign_policies(n);
         let mut nodes: Vec<NodeState> = policy_of
             .into_iter()
@@ -364,18 +407,19 @@ impl Mechanism for Fada {
             }
         }
         *self.nodes.borrow_mut() = nodes;
-        let (me, net) = (self.clone(), ctx.net.clone());
-        ctx.net.set_handler(move |m| me.serve(&net, m));
-        let me = self.clone();
-        ctx.net.set_prefetch(move |n| {
-            let nodes = me.nodes.borrow();
-            nodes
-                .get(n as usize)
-                .map_or(0, |s| s as *const NodeState as usize)
-        });
     }
 
-    fn request(&self, ctx: &Ctx<FadaMsg>, req: &Request) -> RequestOutcome {
+    fn handle(&self, ctx: &Ctx<Self>, m: Incoming<FadaMsg>) {
+        self.serve(&ctx.net, m);
+    }
+
+    fn warm(&self, node: NodeId) {
+        if let Some(state) = self.nodes.borrow().get(node as usize) {
+            Hot::of(state).warm();
+        }
+    }
+
+    fn request(&self, ctx: &Ctx<Self>, req: &Request<FadaRequest>) -> RequestOutcome {
         let (net, client) = (&ctx.net, req.origin);
         // Bootstrap: the node the request starts from.
         let start = self
@@ -384,7 +428,7 @@ impl Mechanism for Fada {
             .first_node(net, client, &self.rng);
         let item = self.draw_item();
         let timeout = self.params.client_timeout;
-        if &*req.kind == "register" {
+        if req.kind == FadaRequest::Register {
             let ok = start == client
                 || net
                     .call(client, start, FadaMsg::Register { item }, timeout)
@@ -415,12 +459,21 @@ impl Mechanism for Fada {
         }
     }
 
-    fn summary(&self) -> Option<(String, serde_json::Value)> {
+    fn headline(r: &FadaReport) -> Option<String> {
+        Some(format!(
+            "{:.4} results per lookup, {} late results dropped, {} links rewired, {} leases expired",
+            r.results_per_lookup, r.late_results_dropped, r.rewired_links, r.leases_expired
+        ))
+    }
+
+    fn report(&self) -> FadaReport {
         let s = &self.stats;
-        let mut per_mode: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut per_mode: BTreeMap<String, u64> = BTreeMap::new();
         for node in self.nodes.borrow().iter() {
             let spec = self.policies[node.policy as usize].spec;
-            *per_mode.entry(spec.propagation.name()).or_default() += 1;
+            *per_mode
+                .entry(spec.propagation.name().to_string())
+                .or_default() += 1;
         }
         let expired: u64 = self
             .nodes
@@ -430,22 +483,19 @@ impl Mechanism for Fada {
             .sum();
         let refused: u64 = self.policies.iter().map(|p| p.propagation.refused()).sum();
         let lookups = s.lookups.get();
-        Some((
-            "fada".into(),
-            json!({
-                "ttl": self.params.ttl,
-                "nodes_per_propagation": per_mode,
-                "lookups": lookups,
-                "registrations": s.registrations.get(),
-                "results_per_lookup": s.matches_returned.get() as f64 / lookups.max(1) as f64,
-                "extensions_declined": s.declined.get(),
-                "extensions_refused": refused,
-                "late_results_dropped": s.late_results.get(),
-                "seen_cache_peak": s.seen_peak.get(),
-                "seen_cache_end": s.seen_live.get(),
-                "leases_expired": expired,
-                "rewired_links": s.rewired_links.get(),
-            }),
-        ))
+        FadaReport {
+            ttl: self.params.ttl,
+            nodes_per_propagation: per_mode,
+            lookups,
+            registrations: s.registrations.get(),
+            results_per_lookup: s.matches_returned.get() as f64 / lookups.max(1) as f64,
+            extensions_declined: s.declined.get(),
+            extensions_refused: refused,
+            late_results_dropped: s.late_results.get(),
+            seen_cache_peak: s.seen_peak.get(),
+            seen_cache_end: s.seen_live.get(),
+            leases_expired: expired,
+            rewired_links: s.rewired_links.get(),
+        }
     }
 }

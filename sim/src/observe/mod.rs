@@ -105,7 +105,8 @@ pub trait Observer {
     fn coarsen(&mut self, _every: Duration) {}
     /// The graph and the state after the run.
     fn on_end(&mut self, _graph: &Graph, _last: &Snapshot) {}
-    /// Adds this observer's figures to the summary.
+    /// Adds this observer's figures to the summary, as sections under names
+    /// of its own (the built-in figures are fields of the summary instead).
     fn summarize(&self, _out: &mut Map<String, Value>) {}
     /// This observer's time series, if it keeps one.
     fn series(&self) -> Option<Series> {
@@ -113,13 +114,53 @@ pub trait Observer {
     }
 }
 
-/// The observers every run has.
-pub fn default_observers(quantiles: &[f64]) -> Vec<Box<dyn Observer>> {
-    vec![
-        Box::new(RequestStats::new(quantiles.to_vec())),
-        Box::new(PoolOccupancy::default()),
-        Box::new(RequestSeries::default()),
-        Box::new(MessageSeries::default()),
-        Box::new(DegreeStats::default()),
-    ]
+/// The observers of one run: the built-in ones, whose figures are fields of
+/// the [`Summary`](crate::summary::Summary), and those a mechanism or a user
+/// added, whose figures are its sections.
+pub struct Observers {
+    /// Request counts, latency and hops.
+    pub stats: RequestStats,
+    /// Pool occupancy over time.
+    pub pool: PoolOccupancy,
+    /// Requests over time.
+    pub requests: RequestSeries,
+    /// Messages over time.
+    pub messages: MessageSeries,
+    /// The graph before and after.
+    pub degree: DegreeStats,
+    /// Observers a mechanism or a user added.
+    pub added: Vec<Box<dyn Observer>>,
+}
+
+impl Observers {
+    /// The built-in observers (latency quantiles at `quantiles`) and `added`.
+    pub fn new(quantiles: &[f64], added: Vec<Box<dyn Observer>>) -> Self {
+        Observers {
+            stats: RequestStats::new(quantiles.to_vec()),
+            pool: PoolOccupancy::default(),
+            requests: RequestSeries::default(),
+            messages: MessageSeries::default(),
+            degree: DegreeStats::default(),
+            added,
+        }
+    }
+
+    /// Calls `f` on every observer, the built-in ones first.
+    pub fn each(&mut self, mut f: impl FnMut(&mut dyn Observer)) {
+        f(&mut self.stats);
+        f(&mut self.pool);
+        f(&mut self.requests);
+        f(&mut self.messages);
+        f(&mut self.degree);
+        for o in &mut self.added {
+            f(o.as_mut());
+        }
+    }
+
+    /// Every time series, the built-in ones first.
+    pub fn series(&mut self) -> Vec<Series> {
+        let mut out = Vec::new();
+        self.each(|o| out.extend(o.series()));
+        out
+    }
 }

@@ -1,8 +1,9 @@
 //! Requests issued/succeeded/failed/lost, latency and hop quantiles, messages per request.
 
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 use super::{quantile, Observer, RequestEvent, Snapshot};
+use crate::summary::{Distribution, RequestFigures};
 
 /// Totals and distributions over all requests.
 #[derive(Default)]
@@ -24,26 +25,63 @@ impl RequestStats {
         }
     }
 
-    fn quantiles_of(&self, samples: &[f64]) -> Value {
+    fn quantiles_of(&self, samples: &[f64]) -> Distribution {
         let mut sorted = samples.to_vec();
         sorted.sort_by(f64::total_cmp);
-        let mut m = Map::new();
-        for q in &self.quantiles {
-            let key = format!("p{}", (q * 1000.0).round() / 10.0)
-                .trim_end_matches(".0")
-                .to_string();
-            m.insert(key, json!(quantile(&sorted, *q)));
-        }
-        m.insert(
-            "mean".into(),
-            json!(if sorted.is_empty() {
-                None
-            } else {
-                Some(sorted.iter().sum::<f64>() / sorted.len() as f64)
-            }),
-        );
-        Value::Object(m)
+        let quantiles: BTreeMap<String, Option<f64>> = self
+            .quantiles
+            .iter()
+            .map(|q| (quantile_name(*q), quantile(&sorted, *q)))
+            .collect();
+        let mean = (!sorted.is_empty()).then(|| sorted.iter().sum::<f64>() / sorted.len() as f64);
+        Distribution { mean, quantiles }
     }
+
+    /// The request counts at the end.
+    pub fn requests(&self) -> RequestFigures {
+        let c = self.last.requests;
+        RequestFigures {
+            issued: c.issued,
+            succeeded: c.succeeded,
+            failed: c.failed,
+            lost: c.lost,
+            success_rate: (c.issued > 0).then(|| c.succeeded as f64 / c.issued as f64),
+        }
+    }
+
+    /// Latency of every ended request, in seconds.
+    pub fn latency(&self) -> Distribution {
+        self.quantiles_of(&self.latencies)
+    }
+
+    /// Latency of the requests that succeeded, in seconds.
+    pub fn success_latency(&self) -> Distribution {
+        self.quantiles_of(&self.success_latencies)
+    }
+
+    /// Hops of the requests that succeeded and said.
+    pub fn hops(&self) -> Distribution {
+        self.quantiles_of(&self.hops)
+    }
+
+    /// Messages per request: as the mechanism counted them, else all sent over issued.
+    pub fn messages_per_request(&self) -> Option<f64> {
+        let issued = self.last.requests.issued;
+        if !self.messages.is_empty() {
+            Some(self.messages.iter().sum::<f64>() / self.messages.len() as f64)
+        } else if issued > 0 {
+            Some(self.last.sent as f64 / issued as f64)
+        } else {
+            None
+        }
+    }
+}
+
+/// `p50` for 0.5, `p99.9` for 0.999.
+fn quantile_name(q: f64) -> String {
+    format!("p{}", (q * 1000.0).round() / 10.0)
+        .trim_end_matches(".0")
+        .to_string()
 }
 
 impl Observer for RequestStats {
@@ -65,33 +103,5 @@ impl Observer for RequestStats {
 
     fn on_end(&mut self, _graph: &crate::graph::Graph, last: &Snapshot) {
         self.last = *last;
-    }
-
-    fn summarize(&self, out: &mut Map<String, Value>) {
-        let c = self.last.requests;
-        out.insert(
-            "requests".into(),
-            json!({
-                "issued": c.issued,
-                "succeeded": c.succeeded,
-                "failed": c.failed,
-                "lost": c.lost,
-                "success_rate": if c.issued == 0 { None } else { Some(c.succeeded as f64 / c.issued as f64) },
-            }),
-        );
-        out.insert("latency_s".into(), self.quantiles_of(&self.latencies));
-        out.insert(
-            "latency_success_s".into(),
-            self.quantiles_of(&self.success_latencies),
-        );
-        out.insert("hops".into(), self.quantiles_of(&self.hops));
-        let per_request = if !self.messages.is_empty() {
-            Some(self.messages.iter().sum::<f64>() / self.messages.len() as f64)
-        } else if c.issued > 0 {
-            Some(self.last.sent as f64 / c.issued as f64)
-        } else {
-            None
-        };
-        out.insert("messages_per_request".into(), json!(per_request));
     }
 }

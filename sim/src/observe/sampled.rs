@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
-
 use super::{Observer, Series, Snapshot, TimeSeries};
+use crate::summary::Occupancy;
 
 /// Pool workers in use and tasks queued for a worker, over virtual time.
 pub struct PoolOccupancy {
@@ -21,6 +20,18 @@ impl Default for PoolOccupancy {
     }
 }
 
+impl PoolOccupancy {
+    /// Occupancy over the rows kept.
+    pub fn figures(&self) -> Occupancy {
+        let n = self.rows.len();
+        Occupancy {
+            samples: n,
+            mean_in_use: (n > 0).then(|| self.rows.column(0).sum::<f64>() / n as f64),
+            peak_in_use_sampled: self.peak_sampled,
+        }
+    }
+}
+
 impl Observer for PoolOccupancy {
     fn on_sample(&mut self, s: &Snapshot) {
         self.peak_sampled = self.peak_sampled.max(s.pool_in_use);
@@ -30,15 +41,6 @@ impl Observer for PoolOccupancy {
 
     fn coarsen(&mut self, every: Duration) {
         self.rows.coarsen(every);
-    }
-
-    fn summarize(&self, out: &mut Map<String, Value>) {
-        let n = self.rows.len();
-        let mean = (n > 0).then(|| self.rows.column(0).sum::<f64>() / n as f64);
-        out.insert(
-            "pool_occupancy".into(),
-            json!({ "samples": n, "mean_in_use": mean, "peak_in_use_sampled": self.peak_sampled }),
-        );
     }
 
     fn series(&self) -> Option<Series> {

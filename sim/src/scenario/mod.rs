@@ -31,6 +31,7 @@ pub use mechanism::MechanismSpec;
 pub use observers::{ObserverSpec, OutputSpec, DEFAULT_MAX_ROWS};
 pub use params::Params;
 pub use pool::{PoolPolicySpec, PoolSpec};
+pub use suggest::closest;
 pub use topology::TopologySpec;
 pub use transport::{LatencySpec, LinkOverride, TransportSpec};
 

@@ -16,7 +16,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within 2 edits; ties go to the earliest so output is stable.
-pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let d = edit_distance(word, c);

@@ -1,50 +1,66 @@
 //! Time series follow the work, not the span of virtual time: idle spans cost
 //! no rows, and a busy run past its row cap coarsens its sampling interval.
 
-use std::rc::Rc;
 use std::time::Duration;
 
 use p2psim_runtime::sleep;
-use p2psim_sim::engine::{self, RunOutput};
-use p2psim_sim::scenario::parse_str;
-use p2psim_sim::{Ctx, Mechanism, Request, RequestOutcome};
+use p2psim_sim::engine::{self, RunOptions, RunOutput};
+use p2psim_sim::scenario::{parse_str, Params, Scenario, ScenarioError};
+use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Request, RequestOutcome};
+
+request_kinds! {
+    enum Work { Work = "work" }
+}
 
 /// A request works for `work` of virtual time; with `call_timeout` it first
 /// calls node 1, which never answers, and waits that long.
+#[derive(Clone, Copy)]
 struct Worker {
     work: Duration,
     call_timeout: Option<Duration>,
 }
 
 impl Mechanism for Worker {
+    const KIND: &'static str = "worker";
+    type Params = Worker;
+    type Request = Work;
     type Msg = ();
+    type Report = ();
 
-    fn install(self: Rc<Self>, ctx: &Ctx<()>) {
-        ctx.net.set_handler(|_| {});
+    fn params(_: &Params, _: &Scenario) -> Result<Worker, ScenarioError> {
+        unreachable!("the tests build the parameters")
     }
 
-    fn request(&self, ctx: &Ctx<()>, req: &Request) -> RequestOutcome {
+    fn new(params: Worker) -> Self {
+        params
+    }
+
+    fn handle(&self, _: &Ctx<Self>, _: Incoming<()>) {}
+
+    fn request(&self, ctx: &Ctx<Self>, req: &Request<Work>) -> RequestOutcome {
         if let Some(t) = self.call_timeout {
             let _ = ctx.net.call(req.origin, 1, (), t);
         }
         sleep(self.work);
         RequestOutcome::default()
     }
+
+    fn report(&self) {}
 }
 
-fn run(load: &str, extra: &str, mech: Worker) -> RunOutput {
+fn run(load: &str, extra: &str, mech: Worker) -> RunOutput<()> {
     let text = format!(
         "[topology]\nkind = \"star\"\nnodes = 2\n[mechanism]\nkind = \"worker\"\n\
          [[load]]\nrequest = \"work\"\norigin = 0\n{load}\n{extra}"
     );
     let s = parse_str(&text, "span.toml", &[]).expect("the scenario is valid");
-    match engine::run(&s, mech, |_, _| {}) {
+    match engine::run::<Worker>(&s, mech, RunOptions::default()) {
         Ok(out) => out,
-        Err(_) => panic!("the run fails"),
+        Err(e) => panic!("the run fails: {e}"),
     }
 }
 
-fn rows(out: &RunOutput, name: &str) -> Vec<Vec<f64>> {
+fn rows(out: &RunOutput<()>, name: &str) -> Vec<Vec<f64>> {
     let s = out.series.iter().find(|s| s.name == name).expect(name);
     s.rows.clone()
 }
@@ -62,8 +78,8 @@ fn an_idle_span_of_two_million_seconds_costs_a_few_rows() {
             call_timeout: None,
         },
     );
-    assert_eq!(out.summary["completed"], true);
-    let end = out.summary["virtual_time_s"].as_f64().unwrap();
+    assert!(out.summary.completed);
+    let end = out.summary.virtual_time_s;
     assert!((end - 1_920_001.0).abs() < 1e-6, "{end}");
     for name in ["pool_occupancy", "requests", "messages"] {
         let r = rows(&out, name);
@@ -84,7 +100,7 @@ fn an_idle_span_of_two_million_seconds_costs_a_few_rows() {
         assert!(busy.is_some() && idle.is_some(), "request {i}: {pool:?}");
         assert_eq!(busy.unwrap() - idle.unwrap(), 1.0, "request {i}: {pool:?}");
     }
-    assert_eq!(out.summary["sampling"]["doublings"], 0);
+    assert_eq!(out.summary.sampling.doublings, 0);
 }
 
 #[test]
@@ -97,8 +113,8 @@ fn a_call_with_a_timeout_of_1e8_seconds_runs_in_a_few_rows() {
             call_timeout: Some(Duration::from_secs_f64(1e8)),
         },
     );
-    assert_eq!(out.summary["completed"], true);
-    assert_eq!(out.summary["virtual_time_s"], 1e8);
+    assert!(out.summary.completed);
+    assert_eq!(out.summary.virtual_time_s, 1e8);
     assert!(
         rows(&out, "requests").len() <= 4,
         "{:?}",
@@ -117,13 +133,13 @@ fn a_busy_run_past_its_row_cap_doubles_its_interval() {
             call_timeout: None,
         },
     );
-    let sampling = &out.summary["sampling"];
-    let doublings = sampling["doublings"].as_u64().unwrap();
-    assert!(doublings >= 3, "{sampling}");
-    let every = sampling["effective_interval_s"].as_f64().unwrap();
+    let sampling = &out.summary.sampling;
+    let doublings = sampling.doublings;
+    assert!(doublings >= 3, "{sampling:?}");
+    let every = sampling.effective_interval_s;
     assert!(
         (every - 0.1 * f64::from(1 << doublings)).abs() < 1e-9,
-        "{sampling}"
+        "{sampling:?}"
     );
     for name in ["pool_occupancy", "requests", "messages"] {
         let r = rows(&out, name);
