@@ -201,6 +201,13 @@ impl Mechanism for Flood {
         }
     }
 
+    fn message_kind(m: &FloodMsg) -> &'static str {
+        match m {
+            FloodMsg::Query { .. } => "query",
+            FloodMsg::Hit { .. } => "hit",
+        }
+    }
+
     fn report(&self) -> FloodReport {
         FloodReport {
             ttl: self.params.ttl,

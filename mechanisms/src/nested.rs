@@ -184,6 +184,13 @@ impl Mechanism for Nested {
         }
     }
 
+    fn message_kind(m: &NestedMsg) -> &'static str {
+        match m {
+            NestedMsg::Call { .. } => "call",
+            NestedMsg::Reply { .. } => "reply",
+        }
+    }
+
     fn report(&self) -> NestedReport {
         NestedReport {
             depth: self.params.depth,

@@ -1,6 +1,5 @@
 //! The free functions a task calls: the clock, sleeping, yielding, spawning, identity.
 
-use std::borrow::Cow;
 use std::time::Duration;
 
 use crate::context::{self, with_core};
@@ -107,10 +106,7 @@ pub fn current() -> TaskInfo {
         let cell = &tasks[key as usize];
         TaskInfo {
             id: cell.id,
-            name: match &cell.name {
-                Cow::Borrowed(s) => Cow::Borrowed(*s),
-                Cow::Owned(s) => Cow::Owned(s.clone()),
-            },
+            name: cell.name.clone(),
         }
     })
 }
@@ -135,6 +131,14 @@ pub fn call_at(t: SimTime, f: impl FnOnce() + 'static) {
 /// still in the cache when the next reuses it.
 pub fn call_soon(f: impl FnOnce() + 'static) {
     with_core(|c| c.call_soon(Box::new(f)));
+}
+
+/// The extra delay for a message sent now: a choice of the run's schedule,
+/// drawn in `[0, bound]` of its [`Jitter`](crate::Jitter) (replayed from its
+/// log when it replays one), and zero without jitter. The network adds it to
+/// every message's latency and to every call's timeout.
+pub fn jitter() -> Duration {
+    Duration::from_nanos(with_core(|c| c.jitter()))
 }
 
 /// Asks the scheduler to end the run once the caller suspends; `run` then returns

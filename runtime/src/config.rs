@@ -97,11 +97,23 @@ impl Default for PoolConfig {
 /// The order in which tasks ready at the same virtual time run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum TieBreak {
-    /// First ready, first run.
+    /// First ready, first run: the default, and the fast path.
     #[default]
     Fifo,
-    /// A seeded shuffle: explores interleavings; the same seed replays one exactly.
+    /// A seeded uniform pick among the ready tasks: explores interleavings;
+    /// the same seed replays one exactly.
     Random(u64),
+    /// PCT (probabilistic concurrency testing): seeded random task priorities
+    /// with `depth - 1` priority changes among the first `steps` choices; finds
+    /// an ordering bug of depth `depth` with a known probability per run.
+    Pct {
+        /// The seed of the priorities and change points.
+        seed: u64,
+        /// The bug depth looked for: how many orderings must line up.
+        depth: u32,
+        /// About how many run-queue choices a run makes (a FIFO run tells).
+        steps: u64,
+    },
 }
 
 impl fmt::Display for TieBreak {
@@ -109,8 +121,20 @@ impl fmt::Display for TieBreak {
         match self {
             TieBreak::Fifo => f.write_str("fifo"),
             TieBreak::Random(s) => write!(f, "random({s})"),
+            TieBreak::Pct { seed, depth, .. } => write!(f, "pct(depth {depth}, seed {seed})"),
         }
     }
+}
+
+/// Extra delay for messages: each gets one drawn uniformly in `[0, bound]`
+/// (see [`crate::jitter`]), so messages that arrive close together are
+/// explored in both orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Jitter {
+    /// The most extra delay a message gets.
+    pub bound: std::time::Duration,
+    /// The seed of the draws.
+    pub seed: u64,
 }
 
 /// What a panicking task does to the run.
@@ -132,6 +156,10 @@ pub struct RuntimeConfig {
     pub pool: PoolConfig,
     /// Order of same-time ready tasks.
     pub tie_break: TieBreak,
+    /// Extra delay for messages, if any.
+    pub jitter: Option<Jitter>,
+    /// A recorded schedule to replay: its choices instead of the strategy's.
+    pub replay: Option<std::sync::Arc<crate::schedule::DecisionLog>>,
     /// Whether a task panic stops the run.
     pub on_panic: PanicPolicy,
 }

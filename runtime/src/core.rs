@@ -9,14 +9,11 @@ use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use std::time::Duration;
 
-use rand::Rng;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
-use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode, TieBreak};
+use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
 use crate::fifo::Fifo;
 use crate::flags::RunFlags;
+use crate::schedule::{DecisionLog, Entry, Schedule};
 use crate::stack::SlotSpan;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
@@ -66,8 +63,9 @@ pub(crate) struct Owner {
 
 /// What an untimed wait waits for, for wait-for cycle detection.
 pub(crate) enum WaitsFor {
-    /// The current owner of a mutex (read when the graph is walked).
-    Mutex(Rc<Cell<Option<Owner>>>),
+    /// Whoever is in the cell when the graph is walked: a mutex's owner, or
+    /// the task serving a call (a `Responder`).
+    Holder(Rc<Cell<Option<Owner>>>),
     /// A task to terminate.
     Task(Owner),
 }
@@ -113,9 +111,12 @@ pub(crate) struct Core {
     pub ready: Fifo<u32>,
     pub timers: RefCell<TimerHeap>,
     pub pool: RefCell<PoolState>,
-    rng: RefCell<Option<ChaCha8Rng>>,
-    /// Whether same-time ready tasks are shuffled (else FIFO, the fast path).
-    random: bool,
+    /// The oracle of the run's choices; `None` under plain FIFO (the fast path).
+    schedule: RefCell<Option<Schedule>>,
+    /// Whether `schedule` is set: the run explores (no hand-offs, no chaining).
+    exploring: bool,
+    /// The task that ran last, for the strategy (kept only while exploring).
+    last_picked: Cell<Option<TaskId>>,
     next_wait: Cell<u64>,
     next_id: Cell<u64>,
     pub trace: Cell<u64>,
@@ -127,6 +128,9 @@ pub(crate) struct Core {
     pub alive: Cell<usize>,
     pub peak_alive: Cell<usize>,
     pub failure: RefCell<Option<SimError>>,
+    /// Wait-for cycles that a timeout broke (or will): how many, and the first.
+    timeout_cycles: Cell<u64>,
+    first_timeout_cycle: RefCell<Option<DeadlockReport>>,
     /// Interrupted (set with `failure` or `stop_requested`: the one switch the
     /// scheduler loop checks), tearing down, handing off (see `RunFlags`).
     pub flags: RunFlags,
@@ -190,12 +194,9 @@ const CALLBACK_KEY: u32 = 1 << 31;
 impl Core {
     /// A core with no tasks, at virtual time zero.
     pub fn new(config: RuntimeConfig) -> Self {
-        let rng = match config.tie_break {
-            TieBreak::Fifo => None,
-            TieBreak::Random(seed) => Some(ChaCha8Rng::seed_from_u64(seed)),
-        };
+        let schedule = Schedule::new(config.tie_break, config.jitter, config.replay.clone());
         let shared_stack = config.pool.stacks == StackMode::Shared;
-        let random = rng.is_some();
+        let exploring = schedule.is_some();
         Core {
             config,
             now: Cell::new(SimTime::ZERO),
@@ -206,8 +207,9 @@ impl Core {
             ready: Fifo::default(),
             timers: RefCell::new(TimerHeap::default()),
             pool: RefCell::new(PoolState::default()),
-            random,
-            rng: RefCell::new(rng),
+            exploring,
+            schedule: RefCell::new(schedule),
+            last_picked: Cell::new(None),
             next_wait: Cell::new(0),
             next_id: Cell::new(0),
             trace: Cell::new(0),
@@ -218,7 +220,9 @@ impl Core {
             alive: Cell::new(0),
             peak_alive: Cell::new(0),
             failure: RefCell::new(None),
-            flags: RunFlags::new(!random && !shared_stack),
+            timeout_cycles: Cell::new(0),
+            first_timeout_cycle: RefCell::new(None),
+            flags: RunFlags::new(!exploring && !shared_stack),
             panics: RefCell::new(Vec::new()),
             current_top: Cell::new(0),
             stack_span: Cell::new(SlotSpan::default()),
@@ -325,30 +329,62 @@ impl Core {
         }
     }
 
-    /// The next task to run: FIFO, or a seeded random pick among the ready ones.
+    /// The next entry to run: the queue's front, or the schedule's pick.
     #[inline(always)]
     pub fn pop_ready(&self) -> Option<u32> {
-        if self.random {
-            return self.pop_ready_random();
+        if self.exploring {
+            return self.pop_ready_explored();
         }
         self.ready.pop_front()
     }
 
-    /// A seeded random pick among the ready tasks (`TieBreak::Random`).
+    /// The schedule's pick among the ready entries (see `schedule`).
     #[inline(never)]
-    fn pop_ready_random(&self) -> Option<u32> {
+    fn pop_ready_explored(&self) -> Option<u32> {
         let ready = &self.ready;
-        let mut rng = self.rng.borrow_mut();
-        match rng.as_mut() {
-            None => ready.pop_front(),
-            Some(rng) => {
-                let n = ready.len();
-                if n == 0 {
-                    None
-                } else {
-                    ready.swap_remove_back(rng.gen_range(0..n))
-                }
+        let n = ready.len();
+        if n == 0 {
+            return None;
+        }
+        let i = {
+            let mut schedule = self.schedule.borrow_mut();
+            let Some(schedule) = schedule.as_mut() else {
+                return ready.pop_front();
+            };
+            let tasks = self.tasks.borrow();
+            let describe = |i: usize| match ready.get(i) {
+                Some(k) if !Self::is_callback(k) => tasks
+                    .get(k as usize)
+                    .map_or(Entry::Callback, |t| Entry::Task(t.id)),
+                _ => Entry::Callback,
+            };
+            schedule.pick(n, describe, self.last_picked.get())
+        };
+        let key = ready.remove(i)?;
+        if !Self::is_callback(key) {
+            if let Some(t) = self.tasks.borrow().get(key as usize) {
+                self.last_picked.set(Some(t.id));
             }
+        }
+        Some(key)
+    }
+
+    /// The extra delay for a message sent now, from the schedule (0 without jitter).
+    pub fn jitter(&self) -> u64 {
+        if !self.exploring {
+            return 0;
+        }
+        self.schedule
+            .borrow_mut()
+            .as_mut()
+            .map_or(0, Schedule::jitter)
+    }
+
+    /// The run's non-default choices so far and how many run-queue choices it made.
+    pub fn decisions(&self) -> (DecisionLog, u64) {
+        match self.schedule.borrow().as_ref() {
+            Some(s) => (s.log(), s.picks()),
+            None => (DecisionLog::default(), 0),
         }
     }
 
@@ -476,6 +512,8 @@ impl Core {
         if t.kill_pending.get() {
             std::panic::resume_unwind(Box::new(Killed));
         }
+        // A timeout past the end of virtual time never fires: the wait is untimed.
+        let deadline = deadline.filter(|d| *d != SimTime::MAX);
         let wait = self.next_wait.get() + 1;
         self.next_wait.set(wait);
         t.wait.set(wait);
@@ -593,13 +631,13 @@ impl Core {
     /// next has never run, binds it to the same worker and makes it the running
     /// task, so that it starts without two switches through the scheduler (the
     /// one the scheduler would run next, so the order is the same); returns
-    /// whether it did. Only in FIFO order: a seeded random pick stays with the
+    /// whether it did. Only in plain FIFO order: an explored pick stays with the
     /// scheduler.
     pub fn end_job(&self, outcome: Outcome) -> bool {
         let key = self.current_key();
         self.leave();
         let worker = self.finish(key, outcome, true);
-        if self.random || self.flags.interrupted() || self.flags.tearing_down() {
+        if self.exploring || self.flags.interrupted() || self.flags.tearing_down() {
             return false;
         }
         let ready = &self.ready;
@@ -732,7 +770,7 @@ impl Core {
         }
         let detail = t.detail.take();
         let edge = match detail.as_ref().and_then(|d| d.waits_for.as_ref()) {
-            Some(WaitsFor::Mutex(owner)) => owner.get(),
+            Some(WaitsFor::Holder(owner)) => owner.get(),
             Some(WaitsFor::Task(o)) => Some(*o),
             None => None,
         };
@@ -775,6 +813,33 @@ impl Core {
             *failure = Some(SimError::Deadlock(report));
             self.flags.set_interrupted(true);
         }
+    }
+
+    /// A wait-for cycle closed through the tasks `keys`: a deadlock if none of
+    /// them waits with a timeout, else a timeout cycle, counted (the first one
+    /// kept) while the run goes on until a timeout breaks it.
+    pub fn cycle_closed(&self, keys: Vec<u32>) {
+        let timed = {
+            let tasks = self.tasks.borrow();
+            keys.iter()
+                .any(|&k| tasks[k as usize].state.get() == TaskState::TimedWaiting)
+        };
+        if !timed {
+            return self.fail_deadlock(Some(keys));
+        }
+        self.timeout_cycles.set(self.timeout_cycles.get() + 1);
+        let mut first = self.first_timeout_cycle.borrow_mut();
+        if first.is_none() {
+            *first = Some(self.deadlock_report(Some(keys)));
+        }
+    }
+
+    /// Timeout cycles so far, and the first of them.
+    pub fn timeout_cycles(&self) -> (u64, Option<DeadlockReport>) {
+        (
+            self.timeout_cycles.get(),
+            self.first_timeout_cycle.borrow().clone(),
+        )
     }
 
     /// The deadlock report naming `keys` (or every parked task when `None`).

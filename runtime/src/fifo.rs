@@ -95,11 +95,13 @@ impl<T: Copy> Ring<T> {
         (i < self.len).then(|| self.read(self.slot(i)))
     }
 
-    fn swap_remove_back(&mut self, i: usize) -> Option<T> {
+    /// Removes the `i`-th item, the others keeping their order.
+    fn remove(&mut self, i: usize) -> Option<T> {
         let item = self.get(i)?;
-        let back = self.slot(self.len - 1);
-        let at = self.slot(i);
-        self.buf[at] = self.buf[back];
+        for j in i..self.len - 1 {
+            let (to, from) = (self.slot(j), self.slot(j + 1));
+            self.buf[to] = self.buf[from];
+        }
         self.len -= 1;
         Some(item)
     }
@@ -147,8 +149,14 @@ impl<T: Copy> Fifo<T> {
     }
 
     /// Takes item `i`, replacing it by the back item (order is not kept).
-    pub fn swap_remove_back(&self, i: usize) -> Option<T> {
-        self.with(|q| q.swap_remove_back(i))
+    /// Removes the `i`-th item from the front, the others keeping their order.
+    pub fn remove(&self, i: usize) -> Option<T> {
+        self.with(|q| q.remove(i))
+    }
+
+    /// The `i`-th item from the front.
+    pub fn get(&self, i: usize) -> Option<T> {
+        self.with(|q| q.get(i))
     }
 
     /// How many items are queued.
@@ -198,7 +206,8 @@ mod tests {
                     3 => prop_assert_eq!(fifo.front(), model.front().copied()),
                     4 if !model.is_empty() => {
                         let i = usize::from(x) % model.len();
-                        prop_assert_eq!(fifo.swap_remove_back(i), model.swap_remove_back(i));
+                        prop_assert_eq!(fifo.get(i), model.get(i).copied());
+                        prop_assert_eq!(fifo.remove(i), model.remove(i));
                     }
                     _ => prop_assert_eq!(fifo.to_vec(), model.iter().copied().collect::<Vec<_>>()),
                 }

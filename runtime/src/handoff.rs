@@ -17,7 +17,8 @@
 //! stack never hands off, and the tests compare both modes event for event).
 //!
 //! It only happens when that equivalence is cheap to keep:
-//! - FIFO tie-break: a random pick cannot be peeked without drawing from the RNG;
+//! - plain FIFO order: an explored pick (see `schedule`) cannot be peeked
+//!   without making the choice;
 //! - dedicated stacks: on the shared stack the next task's frames would have to
 //!   be swapped in under the parking task's own;
 //! - depth one: a task resumed by a hand-off parks back to the task that resumed

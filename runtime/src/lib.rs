@@ -59,10 +59,12 @@ mod prefetch;
 mod radix_heap;
 mod report;
 mod runtime;
+mod schedule;
 mod shared_stack;
 mod stack;
 mod sync;
 mod task;
+mod task_name;
 mod time;
 mod timers;
 mod trace;
@@ -70,18 +72,21 @@ mod wait;
 mod worker;
 
 pub use api::{
-    call_at, call_soon, current, in_task, now, sleep, sleep_until, spawn, spawn_daemon, stop,
-    try_spawn, yield_now,
+    call_at, call_soon, current, in_task, jitter, now, sleep, sleep_until, spawn, spawn_daemon,
+    stop, try_spawn, yield_now,
 };
 pub use config::{
-    ExhaustionPolicy, PanicPolicy, PoolConfig, RuntimeConfig, StackMode, TieBreak,
+    ExhaustionPolicy, Jitter, PanicPolicy, PoolConfig, RuntimeConfig, StackMode, TieBreak,
     DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
 pub use prefetch::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
+pub use schedule::DecisionLog;
 pub use stack::{FreshStacks, GuardMode};
-pub use sync::{BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Semaphore, SyncPoint};
+pub use sync::{
+    BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,
+};
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};

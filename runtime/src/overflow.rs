@@ -106,7 +106,7 @@ pub(crate) fn report_overflow(core: &Core) -> ! {
         // its own stack in a way we could observe half-done: we read one name.
         if let Ok(tasks) = unsafe { core.tasks.try_borrow_unguarded() } {
             if let Some(t) = tasks.get(key as usize) {
-                write_str(&t.name);
+                t.name.write_parts(write_str, |n| write_num(n, ""));
                 write_str("' (");
                 write_num(t.id.0, "#");
             }

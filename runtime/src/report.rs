@@ -65,6 +65,14 @@ pub struct RunReport {
     pub seed: u64,
     /// The tie-break order.
     pub tie_break: TieBreak,
+    /// The run's non-default choices: replaying them reproduces the run.
+    pub decisions: crate::DecisionLog,
+    /// Choices between two or more ready entries (the steps PCT counts).
+    pub choice_points: u64,
+    /// Wait-for cycles that only a timeout could break.
+    pub timeout_cycles: u64,
+    /// The first of them: its tasks and what each waited on.
+    pub first_timeout_cycle: Option<crate::DeadlockReport>,
     /// Panics recorded under `PanicPolicy::Continue`.
     pub panics: Vec<PanicReport>,
 }

@@ -230,6 +230,8 @@ impl Runtime {
     /// The statistics of the run so far.
     pub fn report(&self) -> RunReport {
         let core = &*self.core;
+        let (decisions, choice_points) = core.decisions();
+        let (timeout_cycles, first_timeout_cycle) = core.timeout_cycles();
         let pool = core.pool.borrow();
         let step = (self.pool.workers.len() / HIGH_WATER_SAMPLES).max(1);
         let stack_high_water = self
@@ -266,6 +268,10 @@ impl Runtime {
             trace_hash: core.trace.get(),
             seed: core.config.seed,
             tie_break: core.config.tie_break,
+            decisions,
+            choice_points,
+            timeout_cycles,
+            first_timeout_cycle,
             panics: core.panics.borrow().clone(),
         }
     }

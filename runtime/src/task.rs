@@ -1,6 +1,5 @@
 //! Task identity, the seed's state model, and the handle returned by `spawn`.
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::mem::MaybeUninit;
@@ -15,7 +14,7 @@ use crate::prefetch::Hint;
 use crate::time::SimTime;
 
 /// A task's name, as given to `spawn`; static strings cost no allocation.
-pub type TaskName = Cow<'static, str>;
+pub use crate::task_name::TaskName;
 
 /// A task's identity: unique for the whole run, assigned in spawn order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -347,7 +346,7 @@ impl<T> JoinHandle<T> {
     }
 
     /// The task's name.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &TaskName {
         &self.cell.name
     }
 
@@ -382,7 +381,7 @@ impl<T> JoinHandle<T> {
                     self.cell.id, self.cell.name
                 );
             }
-            crate::wait::join_task(self.key, self.cell.id, &self.cell.name);
+            crate::wait::join_task(self.key, self.cell.id, &self.cell.name.to_string());
         }
         self.take_result()
     }

@@ -46,7 +46,7 @@ pub(crate) fn block(
             enqueue(waiter);
             if check_cycle {
                 if let Some(cycle) = core.find_cycle() {
-                    core.fail_deadlock(Some(cycle));
+                    core.cycle_closed(cycle);
                 }
             }
             context::suspend(core);

@@ -119,7 +119,7 @@ fn continue_policy_records_panics_and_the_run_goes_on() {
     assert_eq!(report.panics.len(), 2);
 
     let p = &report.panics[0];
-    assert_eq!((p.id, p.name.as_ref()), (first.id(), "first"));
+    assert_eq!((p.id, p.name.to_string().as_str()), (first.id(), "first"));
     assert_eq!(p.time, at_ms(2));
     assert_eq!(p.seed, 77);
     check_located(&p.message, "first");
@@ -129,7 +129,7 @@ fn continue_policy_records_panics_and_the_run_goes_on() {
     );
 
     let p = &report.panics[1];
-    assert_eq!((p.id, p.name.as_ref()), (second.id(), "second"));
+    assert_eq!((p.id, p.name.to_string().as_str()), (second.id(), "second"));
     assert_eq!(p.time, at_ms(5));
     assert!(p.message.contains("index out of bounds"), "{}", p.message);
     assert!(

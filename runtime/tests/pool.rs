@@ -269,7 +269,7 @@ fn pool_exhaustion_deadlock_names_both_tasks() {
     assert!(!d.partial);
     assert_eq!(d.tasks.len(), 2);
     let ta = &d.tasks[0];
-    assert_eq!((ta.id, ta.name.as_ref()), (a_id, "A"));
+    assert_eq!((ta.id, ta.name.to_string().as_str()), (a_id, "A"));
     assert_eq!(ta.waits_on, WaitKind::Join);
     assert_eq!(ta.state, TaskState::Waiting);
     assert_eq!(ta.since, at_ms(2));

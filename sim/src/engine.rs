@@ -249,6 +249,7 @@ pub fn run<M: Mechanism>(
 fn connect<M: Mechanism>(mech: &Rc<M>, ctx: &Ctx<M>) {
     let (me, c) = (mech.clone(), ctx.clone());
     ctx.net.set_handler(move |m| me.handle(&c, m));
+    ctx.net.set_kind_names(M::message_kind);
     let me = mech.clone();
     ctx.net.set_warmer(move |n| me.warm(n));
 }

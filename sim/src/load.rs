@@ -11,6 +11,7 @@ use crate::arrivals::{Arrivals, OriginRule};
 use crate::ctx::Ctx;
 use crate::graph::NodeId;
 use crate::mechanism::Mechanism;
+use crate::request_kind::RequestKind;
 use crate::scenario::{ArrivalSpec, LoadSpec, OriginSpec};
 
 /// Picks of a down origin retried before the request counts as lost.
@@ -56,7 +57,13 @@ pub(crate) fn drive<M: Mechanism>(
             continue;
         }
         let (m, c, r) = (mech.clone(), ctx.clone(), req.clone());
-        let served = try_spawn("request", move || {
+        let name = format!(
+            "request {} ({}) from node {}",
+            req.id,
+            kind.name(),
+            req.origin
+        );
+        let served = try_spawn(name, move || {
             let outcome = m.request(&c, &r);
             c.requests().complete(&r, outcome);
         });

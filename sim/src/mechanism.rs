@@ -135,6 +135,12 @@ pub trait Mechanism: Sized + 'static {
     /// Its figures after the run (it may have failed).
     fn report(&self) -> Self::Report;
 
+    /// The kind of a message, as the task that serves it is named in reports
+    /// and traces (`"extend at node 42"`).
+    fn message_kind(_msg: &Self::Msg) -> &'static str {
+        "message"
+    }
+
     /// One line of its own figures for the terminal summary of `p2psim run`,
     /// where the generic request figures would mislead.
     fn headline(_report: &Self::Report) -> Option<String> {

@@ -11,7 +11,9 @@ use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
-use p2psim_runtime::{call_at, call_soon, now, try_spawn, Mailbox, SimTime};
+use p2psim_runtime::{
+    call_at, call_soon, jitter, now, try_spawn, Mailbox, Responder, SimTime, TaskName,
+};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -51,6 +53,9 @@ struct CallSlot<M: 'static> {
 struct SlotInner<M: 'static> {
     mailbox: Mailbox<M>,
     open: Cell<bool>,
+    /// The task serving the call, once the request is delivered: the caller's
+    /// wait is an edge to it in the wait-for graph.
+    server: Responder,
 }
 
 impl<M> Clone for CallSlot<M> {
@@ -67,13 +72,18 @@ impl<M: 'static> CallSlot<M> {
             inner: Rc::new(SlotInner {
                 mailbox: Mailbox::new(),
                 open: Cell::new(true),
+                server: Responder::new(),
             }),
         }
     }
 
-    /// Waits for the response at most `timeout`; closes the slot either way.
+    /// Waits for the response at most `timeout` (forever if it reaches past
+    /// the end of virtual time); closes the slot either way.
     fn wait(&self, timeout: Duration) -> Option<M> {
-        let got = self.inner.mailbox.recv_for(timeout);
+        let got = self
+            .inner
+            .mailbox
+            .recv_for_from(timeout, &self.inner.server);
         self.inner.open.set(false);
         got
     }
@@ -86,6 +96,11 @@ impl<M: 'static> CallSlot<M> {
     fn deliver(&self, msg: M) {
         self.inner.mailbox.send(msg);
     }
+
+    /// The running task serves the call from now on.
+    fn served_here(&self) {
+        self.inner.server.serve();
+    }
 }
 
 impl<M: 'static> ReplyTo<M> {
@@ -97,6 +112,7 @@ impl<M: 'static> ReplyTo<M> {
             callee,
             slot,
         } = self;
+        slot.inner.server.clear();
         net.transmit(callee, caller, Arrival::Reply { caller, slot, msg });
     }
 }
@@ -164,6 +180,8 @@ struct Inner<M: 'static> {
     transport: Transport,
     rng: RefCell<ChaCha8Rng>,
     handler: RefCell<Option<Handler<M>>>,
+    /// Names a message's kind, for the name of the task that serves it.
+    kind_of: Cell<fn(&M) -> &'static str>,
     warmer: RefCell<Option<Warmer>>,
     counters: Counters,
     wire: RefCell<Wire<Arrival<M>>>,
@@ -213,6 +231,7 @@ impl<M: 'static> Net<M> {
                 transport,
                 rng: RefCell::new(ChaCha8Rng::seed_from_u64(seed)),
                 handler: RefCell::new(None),
+                kind_of: Cell::new(|_| "message"),
                 warmer: RefCell::new(None),
                 counters: Counters::default(),
                 wire: RefCell::new(Wire::default()),
@@ -226,6 +245,12 @@ impl<M: 'static> Net<M> {
     /// it to the mechanism's `handle`; a network made by hand needs one.
     pub fn set_handler(&self, f: impl Fn(Incoming<M>) + 'static) {
         *self.inner.handler.borrow_mut() = Some(Rc::new(f));
+    }
+
+    /// Sets how a message's kind is named (for the names of the tasks that
+    /// serve messages, in reports and traces).
+    pub fn set_kind_names(&self, kind_of: fn(&M) -> &'static str) {
+        self.inner.kind_of.set(kind_of);
     }
 
     /// Removes the handler and the warmer (they keep the network alive
@@ -294,13 +319,19 @@ impl<M: 'static> Net<M> {
     }
 
     /// Sends `msg` from `from` to `to`, one-way. Returns at once; the message arrives
-    /// after the hop's latency and is served on a TaskThread at `to`.
+    /// after the latency between them and is served on a TaskThread at `to`.
+    /// Any node can be reached, not only a neighbour: links are what a
+    /// mechanism knows of the network, latency is what the transport says.
     pub fn send(&self, from: NodeId, to: NodeId, msg: M) {
         self.send_with_reply(from, to, msg, None);
     }
 
     /// Sends `req` and blocks the calling task until the response arrives or
-    /// `timeout` passes (RPC style, as the seed's blocking extendLookup).
+    /// `timeout` passes (RPC style, as FADA's blocking extendLookup). A
+    /// timeout of `Duration::MAX` waits forever. While it waits, the caller
+    /// waits on the task serving the request (once delivered), so a cycle of
+    /// waits through calls and locks is reported the moment it closes: as a
+    /// deadlock when no timeout can break it, else as a counted timeout cycle.
     pub fn call(
         &self,
         from: NodeId,
@@ -316,7 +347,8 @@ impl<M: 'static> Net<M> {
             slot: slot.clone(),
         };
         self.send_with_reply(from, to, req, Some(reply));
-        slot.wait(timeout).ok_or(CallError::Timeout)
+        slot.wait(timeout.saturating_add(jitter()))
+            .ok_or(CallError::Timeout)
     }
 
     /// Messages on the wire now (sent, not yet arrived).
@@ -347,7 +379,8 @@ impl<M: 'static> Net<M> {
             Counters::bump(&inner.counters.lost_wire);
             return;
         };
-        let at = now() + d;
+        // The schedule's perturbation of this message (zero unless it jitters).
+        let at = now() + d + jitter();
         inner.wire.borrow_mut().push(at, arrival);
         // One drain per arrival instant: with a constant latency, every message
         // sent at one instant shares it.
@@ -424,8 +457,9 @@ fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     // The task takes the letter as it came off the wire and unpacks it itself:
     // unpacked here, it would be copied piece by piece into the closure and
     // read back whole when the task starts (a store-forwarding stall).
+    let name = TaskName::at_node((inner.kind_of.get())(&letter.msg), letter.to);
     let net = inner.clone();
-    match try_spawn("deliver", move || handle(&net, letter)) {
+    match try_spawn(name, move || handle(&net, letter)) {
         Ok(_) => Counters::bump(&c.delivered),
         Err(_) => Counters::bump(&c.lost_rejected),
     }
@@ -442,6 +476,9 @@ fn handle<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     let Some(handler) = inner.handler.borrow().clone() else {
         return;
     };
+    if let Some((_, slot)) = &reply {
+        slot.served_here();
+    }
     handler(Incoming {
         from,
         to,

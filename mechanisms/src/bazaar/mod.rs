@@ -171,6 +171,15 @@ impl Mechanism for Bazaar {
         self.shop(ctx, req, good, &mut rng)
     }
 
+    fn message_kind(m: &BazaarMsg) -> &'static str {
+        match m {
+            BazaarMsg::Lookup(_) => "lookup",
+            BazaarMsg::Reply(_) => "reply",
+            BazaarMsg::Buy { .. } => "buy",
+            BazaarMsg::Sold(_) => "sold",
+        }
+    }
+
     fn headline(b: &BazaarReport) -> Option<String> {
         let f = |v: Option<f64>| v.map_or("-".to_string(), |x| format!("{x:.4}"));
         Some(format!(

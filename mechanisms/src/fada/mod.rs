@@ -459,6 +459,19 @@ impl Mechanism for Fada {
         }
     }
 
+    fn message_kind(m: &FadaMsg) -> &'static str {
+        match m {
+            FadaMsg::Lookup { .. } => "lookup",
+            FadaMsg::Register { .. } => "register",
+            FadaMsg::Registered => "registered",
+            FadaMsg::Extend(_) => "extend",
+            FadaMsg::Results { .. } => "results",
+            FadaMsg::Declined => "declined",
+            FadaMsg::Ping => "ping",
+            FadaMsg::Pong => "pong",
+        }
+    }
+
     fn headline(r: &FadaReport) -> Option<String> {
         Some(format!(
             "{:.4} results per lookup, {} late results dropped, {} links rewired, {} leases expired",

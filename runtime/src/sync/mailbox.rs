@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
+use super::Responder;
 use crate::core::WakeReason;
 use crate::error::WaitKind;
 use crate::wait;
@@ -148,19 +149,41 @@ impl<T> Mailbox<T> {
         self.take_promised()
     }
 
+    /// Receives as [`Mailbox::recv`] does, waiting on the task `from` names
+    /// (see [`Responder`]): a cycle of waits through it is a deadlock.
+    pub fn recv_from(&self, from: &Responder) -> T {
+        self.recv_waiting(None, Some(from))
+            .expect("an untimed wait ends with a message")
+    }
+
     /// Receives the oldest message, waiting at most `timeout`; `None` on timeout.
+    /// A `timeout` that reaches past the end of virtual time waits forever.
     #[inline(always)]
     pub fn recv_for(&self, timeout: Duration) -> Option<T> {
         if let Some(m) = self.try_recv() {
             return Some(m);
         }
+        self.recv_waiting(Some(timeout), None)
+    }
+
+    /// Receives as [`Mailbox::recv_for`] does, waiting on the task `from`
+    /// names (see [`Responder`]): a cycle of waits through it is counted as a
+    /// timeout cycle, or a deadlock if the timeout never comes.
+    pub fn recv_for_from(&self, timeout: Duration, from: &Responder) -> Option<T> {
+        self.recv_waiting(Some(timeout), Some(from))
+    }
+
+    fn recv_waiting(&self, timeout: Option<Duration>, from: Option<&Responder>) -> Option<T> {
+        if let Some(m) = self.try_recv() {
+            return Some(m);
+        }
         let i = &*self.inner;
-        let deadline = super::deadline(timeout);
+        let deadline = timeout.map(super::deadline);
         match wait::block(
             WaitKind::MailboxRecv,
             i.name.as_ref(),
-            Some(deadline),
-            None,
+            deadline,
+            from.map(Responder::edge),
             |w| i.receivers.push(w),
         ) {
             WakeReason::Notified => Some(self.take_promised()),

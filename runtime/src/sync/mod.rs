@@ -8,6 +8,7 @@
 mod lock_object;
 mod mailbox;
 mod mutex;
+mod responder;
 mod semaphore;
 mod sync_point;
 mod wait_queue;
@@ -15,6 +16,7 @@ mod wait_queue;
 pub use lock_object::{BlockResult, LockObject};
 pub use mailbox::Mailbox;
 pub use mutex::{Mutex, MutexGuard};
+pub use responder::Responder;
 pub use semaphore::Semaphore;
 pub use sync_point::SyncPoint;
 

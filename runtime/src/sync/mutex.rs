@@ -75,7 +75,7 @@ impl<T> Mutex<T> {
             WaitKind::Mutex,
             inner.name.as_ref(),
             None,
-            Some(WaitsFor::Mutex(inner.owner.clone())),
+            Some(WaitsFor::Holder(inner.owner.clone())),
             |w| inner.waiters.push(w),
         );
         self.guard()
@@ -93,7 +93,7 @@ impl<T> Mutex<T> {
             WaitKind::Mutex,
             inner.name.as_ref(),
             Some(deadline),
-            None,
+            Some(WaitsFor::Holder(inner.owner.clone())),
             |w| inner.waiters.push(w),
         ) {
             WakeReason::Notified => Some(self.guard()),
