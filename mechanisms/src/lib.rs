@@ -4,6 +4,7 @@
 //! - [`fada`]: FADA's lookup and register with pluggable per-node policies.
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
 //! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.
+//! - [`transfer`]: transfers that lock, then call: a deadlock for `p2psim check` to find.
 //! - [`registry`]: the list of them all, [`builtin`], for the CLI.
 
 pub mod bazaar;
@@ -11,5 +12,6 @@ pub mod fada;
 pub mod flood;
 pub mod nested;
 pub mod registry;
+pub mod transfer;
 
 pub use registry::builtin;

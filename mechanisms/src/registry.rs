@@ -6,8 +6,9 @@ use crate::bazaar::Bazaar;
 use crate::fada::Fada;
 use crate::flood::Flood;
 use crate::nested::Nested;
+use crate::transfer::Transfer;
 
-/// Every shipped mechanism: `flood`, `fada`, `bazaar` and `nested`. A user's
+/// Every shipped mechanism: `flood`, `fada`, `bazaar`, `nested` and `transfer`. A user's
 /// program adds its own with [`Mechanisms::with`].
 pub fn builtin() -> Mechanisms {
     Mechanisms::new()
@@ -15,4 +16,5 @@ pub fn builtin() -> Mechanisms {
         .with::<Fada>()
         .with::<Bazaar>()
         .with::<Nested>()
+        .with::<Transfer>()
 }

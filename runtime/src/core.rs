@@ -685,6 +685,7 @@ impl Core {
                     time: self.now.get(),
                     message,
                     seed: self.config.seed,
+                    tie_break: self.config.tie_break,
                 };
                 if self.config.on_panic == PanicPolicy::Stop && !self.flags.tearing_down() {
                     let mut failure = self.failure.borrow_mut();

@@ -122,6 +122,8 @@ pub struct PanicReport {
     pub message: String,
     /// The run's seed.
     pub seed: u64,
+    /// The tie-break order in force.
+    pub tie_break: TieBreak,
 }
 
 /// Why a run failed.
@@ -169,8 +171,8 @@ impl fmt::Display for SimError {
             }
             SimError::TaskPanicked(p) => write!(
                 f,
-                "task {} '{}' panicked at virtual time {} (seed {}): {}",
-                p.id, p.name, p.time, p.seed, p.message
+                "task {} '{}' panicked at virtual time {} (seed {}, tie-break {}): {}",
+                p.id, p.name, p.time, p.seed, p.tie_break, p.message
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! Runs a scenario: builds the network, installs the mechanism, drives the load,
 //! samples the observers, and gathers everything into a [`Summary`].
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -18,10 +19,14 @@ use crate::net::Net;
 use crate::observe::{Observer, Observers, Series, Snapshot};
 use crate::request_kind;
 use crate::requests::Requests;
-use crate::sampling::Schedule;
+use crate::sampling::SampleGrid;
 use crate::scenario::{PoolPolicySpec, Scenario, ScenarioError};
+use crate::schedule::Schedule;
+use crate::schedule::Strategy;
 use crate::seeds::{derive, Stream};
-use crate::summary::{MessageFigures, PoolFigures, Sampling, Summary};
+use crate::summary::{
+    MessageFigures, PoolFigures, RequestFigures, Sampling, ScheduleFigures, Summary, WaitFigures,
+};
 use crate::transport::Transport;
 use crate::{failures, load};
 
@@ -120,13 +125,20 @@ impl From<RunFailure> for Error {
     }
 }
 
-/// How a run is watched: progress, and observers beyond the built-in ones.
+/// How a run is made and watched: its schedule, which requests it issues,
+/// progress, and observers beyond the built-in ones.
 #[derive(Default)]
 pub struct RunOptions<'a> {
     /// Called as virtual time advances, with the duration when there is one.
     pub progress: Option<&'a mut dyn FnMut(SimTime, Option<SimTime>)>,
     /// Observers to sample besides the built-in ones and the mechanism's own.
     pub observers: Vec<Box<dyn Observer>>,
+    /// How the run's open choices are made (default: FIFO).
+    pub schedule: Schedule,
+    /// Only these requests of the load are issued, as (`[[load]]` index,
+    /// number among its arrivals from 0); `None`: all. The others still draw
+    /// their times and origins, so the ones kept are unchanged (shrinking).
+    pub requests: Option<BTreeSet<(usize, u64)>>,
 }
 
 /// The runtime configuration a scenario asks for.
@@ -194,15 +206,31 @@ pub fn run<M: Mechanism>(
     );
     connect(&mech, &ctx);
 
-    let mut rt = Runtime::new(runtime_config(scenario));
-    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), kinds);
-    let mut schedule = Schedule::new(
+    let mut config = runtime_config(scenario);
+    config.tie_break = options.schedule.tie_break();
+    config.jitter = options.schedule.runtime_jitter();
+    config.replay = options.schedule.replay.clone();
+    let mut rt = Runtime::new(config);
+    let loads = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, (spec, kind))| {
+            let keep = options.requests.as_ref().map(|kept| {
+                kept.range((i, 0)..=(i, u64::MAX))
+                    .map(|&(_, n)| n)
+                    .collect()
+            });
+            (spec, kind, keep)
+        })
+        .collect();
+    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), loads);
+    let mut sampling = SampleGrid::new(
         Duration::from_secs_f64(scenario.observers.sample_interval),
         scenario.observers.max_rows,
     );
     let mut no_progress = |_: SimTime, _: Option<SimTime>| {};
     let progress = options.progress.unwrap_or(&mut no_progress);
-    let result = drive(&mut rt, &ctx, duration, &mut schedule, progress);
+    let result = drive(&mut rt, &ctx, duration, &mut sampling, progress);
     let last = snapshot(&ctx, rt.now(), 0, 0);
     requests.with_observers(|obs| obs.each(|o| o.on_end(&net.graph(), &last)));
     let mut runtime = rt.report();
@@ -215,7 +243,7 @@ pub fn run<M: Mechanism>(
         &ctx,
         &report,
         &runtime,
-        &schedule,
+        (&sampling, &options.schedule),
         (nodes, edges),
         wall.elapsed(),
     );
@@ -260,7 +288,7 @@ fn start_tasks<M: Mechanism>(
     s: &Scenario,
     mech: Rc<M>,
     ctx: Ctx<M>,
-    loads: Vec<(crate::scenario::LoadSpec, M::Request)>,
+    loads: Vec<(crate::scenario::LoadSpec, M::Request, load::Keep)>,
 ) {
     let crashes = s.failures.crashes.clone();
     let churn = s.failures.churn.clone();
@@ -296,7 +324,7 @@ fn drive<M: Mechanism>(
     rt: &mut Runtime,
     ctx: &Ctx<M>,
     duration: Option<SimTime>,
-    schedule: &mut Schedule,
+    schedule: &mut SampleGrid,
     progress: &mut dyn FnMut(SimTime, Option<SimTime>),
 ) -> Result<bool, SimError> {
     let mut next = rt.now();
@@ -350,19 +378,22 @@ fn summarize<M: Mechanism>(
     ctx: &Ctx<M>,
     report: &M::Report,
     r: &RunReport,
-    schedule: &Schedule,
+    (sampling, schedule): (&SampleGrid, &Schedule),
     (nodes, edges): (usize, usize),
     wall: Duration,
 ) -> Summary {
     let c = ctx.net.counters();
-    let (asked, used) = schedule.intervals();
+    let (asked, used) = sampling.intervals();
     let mut sections = Map::new();
     let mut summary = ctx.requests().with_observers(|obs| {
         for o in &obs.added {
             o.summarize(&mut sections);
         }
         Summary {
-            requests: obs.stats.requests(),
+            requests: RequestFigures {
+                by_load: ctx.requests().by_load(),
+                ..obs.stats.requests()
+            },
             latency_s: obs.stats.latency(),
             latency_success_s: obs.stats.success_latency(),
             hops: obs.stats.hops(),
@@ -420,10 +451,30 @@ fn summarize<M: Mechanism>(
         sampling: Sampling {
             interval_s: asked.as_secs_f64(),
             effective_interval_s: used.as_secs_f64(),
-            doublings: schedule.doublings(),
+            doublings: sampling.doublings(),
             max_rows: s.observers.max_rows,
         },
+        schedule: ScheduleFigures {
+            strategy: schedule.strategy.name().to_string(),
+            seed: (schedule.strategy != Strategy::Fifo).then_some(schedule.seed),
+            depth: match schedule.strategy {
+                Strategy::Pct { depth } => Some(depth),
+                _ => None,
+            },
+            jitter_s: schedule.jitter.map(|j| j.as_secs_f64()),
+            decisions: r.decisions.len(),
+            choice_points: r.choice_points,
+        },
+        waits: WaitFigures {
+            timeout_cycles: r.timeout_cycles,
+            first_timeout_cycle: r
+                .first_timeout_cycle
+                .iter()
+                .flat_map(|d| d.tasks.iter().map(|t| t.to_string()))
+                .collect(),
+        },
         trace_hash: format!("{:016x}", r.trace_hash),
+        decisions: r.decisions.clone(),
         ..summary
     }
 }

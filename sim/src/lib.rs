@@ -7,6 +7,7 @@
 //! runs a scenario with a [`mechanism`]. It knows nothing of FADA or bazaars.
 
 pub mod arrivals;
+pub mod check;
 pub mod counters;
 mod ctx;
 pub mod engine;
@@ -24,6 +25,7 @@ mod request_kind;
 pub mod requests;
 mod sampling;
 pub mod scenario;
+pub mod schedule;
 pub mod seeds;
 pub mod summary;
 pub mod topology;

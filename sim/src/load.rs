@@ -17,12 +17,17 @@ use crate::scenario::{ArrivalSpec, LoadSpec, OriginSpec};
 /// Picks of a down origin retried before the request counts as lost.
 const ORIGIN_RETRIES: usize = 64;
 
+/// Which of a load's requests are issued: all, or those whose number (their
+/// place among the load's arrivals, from 0) is kept. A request left out still
+/// draws its time and origin, so that those kept are the same requests.
+pub(crate) type Keep = Option<std::collections::BTreeSet<u64>>;
+
 /// Runs load entry `index` (asking `kind` of the mechanism) until its arrivals
 /// end or `until` passes.
 pub(crate) fn drive<M: Mechanism>(
     mech: Rc<M>,
     ctx: Ctx<M>,
-    (spec, kind): (LoadSpec, M::Request),
+    (spec, kind, keep): (LoadSpec, M::Request, Keep),
     index: usize,
     seed: u64,
     until: Option<SimTime>,
@@ -44,6 +49,7 @@ pub(crate) fn drive<M: Mechanism>(
     };
     let n = ctx.net.node_count();
     let mut times = arrivals.times(spec.start, spec.count);
+    let mut number = 0u64;
     while let Some(t) = times.next_time(&mut rng) {
         let t = SimTime::from_secs_f64(t);
         if until.is_some_and(|u| t > u) {
@@ -51,6 +57,10 @@ pub(crate) fn drive<M: Mechanism>(
         }
         sleep_until(t.max(now()));
         let origin = pick_up_origin(&rule, n, &ctx, &mut rng);
+        number += 1;
+        if keep.as_ref().is_some_and(|k| !k.contains(&(number - 1))) {
+            continue;
+        }
         let req = ctx.requests().issue(kind, origin.unwrap_or(0), Some(index));
         if origin.is_none() {
             ctx.requests().lose(&req);

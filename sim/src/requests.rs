@@ -37,6 +37,7 @@ pub struct RequestCounts {
 struct Inner {
     next_id: Cell<u64>,
     counts: Cell<RequestCounts>,
+    by_load: RefCell<Vec<u64>>,
     observers: RefCell<Observers>,
 }
 
@@ -53,6 +54,7 @@ impl Requests {
             inner: Rc::new(Inner {
                 next_id: Cell::new(0),
                 counts: Cell::new(RequestCounts::default()),
+                by_load: RefCell::new(Vec::new()),
                 observers: RefCell::new(observers),
             }),
         }
@@ -69,6 +71,13 @@ impl Requests {
         let id = self.inner.next_id.get() + 1;
         self.inner.next_id.set(id);
         self.update(|c| c.issued += 1);
+        if let Some(i) = load {
+            let mut by_load = self.inner.by_load.borrow_mut();
+            if by_load.len() <= i {
+                by_load.resize(i + 1, 0);
+            }
+            by_load[i] += 1;
+        }
         let req = Request {
             id,
             kind,
@@ -101,6 +110,11 @@ impl Requests {
     pub fn lose<K: RequestKind>(&self, req: &Request<K>) {
         self.update(|c| c.lost += 1);
         self.notify(RequestEvent::Lost(&req.named()));
+    }
+
+    /// Requests issued by each `[[load]]` entry so far.
+    pub fn by_load(&self) -> Vec<u64> {
+        self.inner.by_load.borrow().clone()
     }
 
     /// The counts so far.

@@ -14,7 +14,7 @@ use std::time::Duration;
 use p2psim_runtime::{duration_nanos, SimTime};
 
 /// The sampling grid of one run.
-pub(crate) struct Schedule {
+pub(crate) struct SampleGrid {
     /// The grid's spacing now, in nanoseconds (at least 1).
     step: u64,
     /// The spacing the scenario asked for.
@@ -26,11 +26,11 @@ pub(crate) struct Schedule {
     doublings: u32,
 }
 
-impl Schedule {
+impl SampleGrid {
     /// A grid of `interval` keeping at most `max_rows` rows (at least 2).
     pub fn new(interval: Duration, max_rows: usize) -> Self {
         let step = duration_nanos(interval).max(1);
-        Schedule {
+        SampleGrid {
             step,
             requested: step,
             max_rows: max_rows.max(2),
@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn idle_spans_are_skipped_to_the_last_instant_before_the_event() {
-        let s = Schedule::new(Duration::from_nanos(10), 100);
+        let s = SampleGrid::new(Duration::from_nanos(10), 100);
         assert_eq!(s.next(ns(0), Some(ns(5))), ns(10));
         assert_eq!(s.next(ns(0), Some(ns(10))), ns(10));
         assert_eq!(s.next(ns(0), None), ns(10));
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_spacing_doubles_when_the_rows_fill() {
-        let mut s = Schedule::new(Duration::from_nanos(1), 8);
+        let mut s = SampleGrid::new(Duration::from_nanos(1), 8);
         let mut coarsened = Vec::new();
         for t in 0..40 {
             if let Some(every) = s.taken(ns(t)) {

@@ -55,6 +55,10 @@ pub struct Summary {
     pub degree: Degrees,
     /// The sampling of the time series.
     pub sampling: Sampling,
+    /// The schedule of the run's choices.
+    pub schedule: ScheduleFigures,
+    /// Waits that formed a cycle broken by a timeout.
+    pub waits: WaitFigures,
     /// A hash of every task resumption (time, task): equal hashes, equal runs.
     pub trace_hash: String,
     /// Why the run failed, when it did (the report's text).
@@ -63,6 +67,9 @@ pub struct Summary {
     /// The mechanism's report (under its `KIND`) and added observers' sections.
     #[serde(flatten)]
     pub sections: BTreeMap<String, Value>,
+    /// The run's non-default choices, which replay it (not in `summary.json`).
+    #[serde(skip)]
+    pub decisions: p2psim_runtime::DecisionLog,
 }
 
 impl Summary {
@@ -140,6 +147,8 @@ pub struct RequestFigures {
     pub lost: u64,
     /// `succeeded / issued`, when any was issued.
     pub success_rate: Option<f64>,
+    /// Issued by each `[[load]]` entry, in order.
+    pub by_load: Vec<u64>,
 }
 
 /// A distribution: its mean and its quantiles (`p50`, `p90`, ... as configured
@@ -214,4 +223,30 @@ pub struct Sampling {
     pub doublings: u32,
     /// The row cap (`observers.max_rows`).
     pub max_rows: usize,
+}
+
+/// The schedule a run used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleFigures {
+    /// `fifo`, `random`, `pct` or `jitter`.
+    pub strategy: String,
+    /// Its seed (`None` for fifo).
+    pub seed: Option<u64>,
+    /// PCT's bug depth.
+    pub depth: Option<u32>,
+    /// The jitter bound, in seconds.
+    pub jitter_s: Option<f64>,
+    /// Choices that were not the default (the length of the decision log).
+    pub decisions: usize,
+    /// Run-queue choices between two or more entries.
+    pub choice_points: u64,
+}
+
+/// Wait-for cycles that only a timeout broke.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WaitFigures {
+    /// How many closed.
+    pub timeout_cycles: u64,
+    /// The tasks of the first, and what each waited on.
+    pub first_timeout_cycle: Vec<String>,
 }

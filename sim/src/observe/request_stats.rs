@@ -46,6 +46,7 @@ impl RequestStats {
             failed: c.failed,
             lost: c.lost,
             success_rate: (c.issued > 0).then(|| c.succeeded as f64 / c.issued as f64),
+            by_load: Vec::new(),
         }
     }
 

@@ -80,6 +80,11 @@ pub(crate) fn scenario(
         loads,
         observers,
         output,
+        source: super::SourceText {
+            origin: origin.to_string(),
+            text: text.to_string(),
+            overrides: overrides.to_vec(),
+        },
     })
 }
 

@@ -64,6 +64,29 @@ pub struct Scenario {
     pub observers: ObserverSpec,
     /// Result output settings.
     pub output: OutputSpec,
+    /// Where it was read from, so that it can be read again (a replay file
+    /// carries it, with further overrides).
+    pub source: SourceText,
+}
+
+/// A scenario's text as read, its origin and the overrides applied to it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceText {
+    /// The file it came from (or the name it was given), which relative paths resolve against.
+    pub origin: String,
+    /// The TOML text.
+    pub text: String,
+    /// The `--set` overrides applied, in order.
+    pub overrides: Vec<String>,
+}
+
+impl SourceText {
+    /// Reads the scenario again with `more` overrides after its own.
+    pub fn reload(&self, more: &[String]) -> Result<Scenario, ScenarioError> {
+        let mut overrides = self.overrides.clone();
+        overrides.extend_from_slice(more);
+        parse_str(&self.text, &self.origin, &overrides)
+    }
 }
 
 impl Scenario {
