@@ -80,6 +80,12 @@ pub(crate) fn try_with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     }
 }
 
+/// Whether a runtime runs on this thread (in a task, a callback, or its teardown).
+#[inline]
+pub(crate) fn running() -> bool {
+    !CORE.with(|c| c.get()).is_null()
+}
+
 /// Whether the caller is task code of a running runtime.
 #[inline]
 pub(crate) fn in_task() -> bool {

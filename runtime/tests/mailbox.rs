@@ -323,3 +323,104 @@ fn every_message_is_received_exactly_once_by_competing_receivers() {
         assert_eq!(mine, (0..50).map(|i| p * 1000 + i).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn messages_are_read_after_the_run_and_after_the_runtime_is_dropped() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let mb: Mailbox<u32> = Mailbox::new();
+    let tx = mb.clone();
+    rt.spawn("producer", move || {
+        for i in 0..6 {
+            tx.send(i);
+            sleep(ms(1));
+        }
+    });
+    // A receiver still parked when the run ends.
+    let rx = mb.clone();
+    rt.spawn_daemon("late", move || {
+        sleep(ms(100));
+        rx.recv()
+    });
+    rt.run().unwrap();
+    assert_eq!(mb.len(), 6);
+    assert!(!mb.is_empty());
+    assert_eq!(mb.try_recv(), Some(0));
+    assert_eq!(mb.try_recv(), Some(1));
+    drop(rt);
+    assert_eq!(mb.len(), 4);
+    assert_eq!(mb.try_recv(), Some(2));
+    assert_eq!(mb.drain(), vec![3, 4, 5]);
+    assert!(mb.is_empty());
+    assert_eq!(mb.try_recv(), None);
+    assert_eq!(mb.drain(), Vec::<u32>::new());
+}
+
+#[test]
+fn receiving_outside_the_run_from_a_full_bounded_mailbox_wakes_nobody() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let mb: Mailbox<u32> = Mailbox::bounded(2);
+    let tx = mb.clone();
+    let sent = Rc::new(RefCell::new(Vec::new()));
+    let sent2 = sent.clone();
+    rt.spawn_daemon("producer", move || {
+        for i in 0..4 {
+            tx.send(i);
+            sent2.borrow_mut().push(i);
+        }
+    });
+    rt.run().unwrap();
+    // Two fit; the third send is parked on the full mailbox.
+    assert_eq!(*sent.borrow(), vec![0, 1]);
+    assert_eq!(mb.try_recv(), Some(0));
+    assert_eq!(mb.drain(), vec![1]);
+    assert_eq!(*sent.borrow(), vec![0, 1]);
+    // The parked sender's waiter is stale once the runtime is gone.
+    drop(rt);
+    assert!(mb.is_empty());
+    assert_eq!(mb.try_recv(), None);
+}
+
+#[test]
+fn drain_in_a_task_takes_all_and_frees_room_for_parked_senders() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let mb: Mailbox<u32> = Mailbox::bounded(2);
+    let tx = mb.clone();
+    rt.spawn("producer", move || {
+        for i in 0..5 {
+            tx.send(i);
+        }
+    });
+    let rx = mb.clone();
+    let h = rt.spawn("drainer", move || {
+        let mut batches = Vec::new();
+        while batches.iter().map(Vec::len).sum::<usize>() < 5 {
+            sleep(ms(1));
+            batches.push(rx.drain());
+        }
+        batches
+    });
+    rt.run().unwrap();
+    assert_eq!(
+        h.try_join().unwrap().unwrap(),
+        vec![vec![0, 1], vec![2, 3], vec![4]]
+    );
+}
+
+#[test]
+fn drain_leaves_the_messages_promised_to_woken_receivers() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let mb: Mailbox<u32> = Mailbox::new();
+    let rx = mb.clone();
+    let waiter = rt.spawn("waiter", move || rx.recv());
+    let tx = mb.clone();
+    let h = rt.spawn("sender", move || {
+        sleep(ms(1));
+        tx.send(1);
+        tx.send(2);
+        // The waiter was woken by the first send but has not run: one stays.
+        tx.drain()
+    });
+    rt.run().unwrap();
+    assert_eq!(h.try_join().unwrap().unwrap(), vec![1]);
+    assert_eq!(waiter.try_join().unwrap().unwrap(), 2);
+}

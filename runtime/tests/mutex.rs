@@ -307,3 +307,123 @@ fn mutex_and_join_cycle_is_detected() {
     );
     assert!(d.tasks.iter().any(|t| t.id == parent.id()));
 }
+
+/// The message of the panic `f` raises outside a task.
+fn panic_message(f: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .expect_err("the call should panic");
+    if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        payload.downcast_ref::<&str>().unwrap().to_string()
+    }
+}
+
+#[test]
+fn contents_are_read_after_the_run_and_after_the_runtime_is_dropped() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let m = Mutex::new(Vec::new());
+    for i in 0..3u64 {
+        let m = m.clone();
+        rt.spawn(format!("w{i}"), move || {
+            sleep(ms(i));
+            m.lock().push(i);
+        });
+    }
+    rt.run().unwrap();
+    assert_eq!(m.peek(|v| v.clone()), vec![0, 1, 2]);
+    drop(rt);
+    assert_eq!(m.peek(Vec::len), 3);
+    // The tasks' clones went with their closures: this handle is the last.
+    let mut m = m;
+    m.get_mut().unwrap().push(9);
+    assert_eq!(m.into_inner().ok().unwrap(), vec![0, 1, 2, 9]);
+}
+
+#[test]
+fn get_mut_and_into_inner_need_the_only_handle() {
+    let mut m = Mutex::new(5);
+    let other = m.clone();
+    assert!(m.get_mut().is_none());
+    let m = m.into_inner().expect_err("another handle is left");
+    drop(other);
+    assert_eq!(m.into_inner().ok(), Some(5));
+}
+
+#[test]
+fn peek_works_in_a_callback_between_tasks() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let m = Mutex::new(0u32);
+    let m1 = m.clone();
+    rt.spawn("writer", move || {
+        *m1.lock() = 1;
+        sleep(ms(10));
+        *m1.lock() = 2;
+    });
+    let seen = Rc::new(Cell::new(0));
+    let (m2, seen2) = (m.clone(), seen.clone());
+    rt.call_at(at_ms(5), move || seen2.set(m2.peek(|v| *v)));
+    rt.run().unwrap();
+    assert_eq!(seen.get(), 1);
+    assert_eq!(m.peek(|v| *v), 2);
+}
+
+#[test]
+fn peek_refuses_inside_a_task() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let m = Mutex::new(0u32);
+    rt.spawn("reader", move || m.peek(|v| *v));
+    let err = rt.run().unwrap_err();
+    let SimError::TaskPanicked(p) = &err else {
+        panic!("expected TaskPanicked, got {err:?}")
+    };
+    assert!(
+        p.message.contains("Mutex::peek inside a task"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
+fn peek_refuses_while_a_parked_daemon_holds_it_and_reads_once_it_is_gone() {
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let m = Mutex::named("table", 7u32);
+    let never: Mailbox<()> = Mailbox::new();
+    let m1 = m.clone();
+    rt.spawn_daemon("holder", move || {
+        let mut g = m1.lock();
+        *g = 8;
+        never.recv();
+    });
+    let m2 = m.clone();
+    rt.spawn_daemon("queued", move || *m2.lock() = 99);
+    rt.run().unwrap();
+    assert!(m.is_locked());
+    let msg = panic_message(|| {
+        m.peek(|_| ());
+    });
+    assert!(msg.contains("Mutex::peek on 'table'"), "{msg}");
+    assert!(msg.contains("held by a task"), "{msg}");
+    // Teardown unwinds both daemons: the holder's guard is released, and the
+    // queued one, killed too, is not handed the lock.
+    drop(rt);
+    assert!(!m.is_locked());
+    assert_eq!(m.peek(|v| *v), 8);
+}
+
+#[test]
+fn try_lock_outside_a_task_points_to_peek() {
+    let m = Mutex::new(());
+    let msg = panic_message(|| {
+        let _ = m.try_lock();
+    });
+    assert!(msg.contains("Mutex::try_lock outside a task"), "{msg}");
+    assert!(msg.contains("Mutex::peek"), "{msg}");
+    // Refused before any bookkeeping: a later run can lock it.
+    assert!(!m.is_locked());
+    let mut rt = Runtime::new(RuntimeConfig::default());
+    let m1 = m.clone();
+    let h = rt.spawn("locker", move || m1.try_lock().is_some());
+    rt.run().unwrap();
+    assert!(h.try_join().unwrap().unwrap());
+}

@@ -13,6 +13,12 @@ use crate::wait;
 /// A FIFO of messages. `recv` blocks while it is empty; with a capacity, `send`
 /// blocks while it is full. Messages are received exactly once, in send order,
 /// and blocked receivers (and senders) are served in arrival order.
+///
+/// The non-blocking reads ([`Mailbox::try_recv`], [`Mailbox::drain`],
+/// [`Mailbox::len`], [`Mailbox::is_empty`]) also work where no simulation runs,
+/// e.g. in a mechanism's report after the run or after the runtime is gone.
+/// There nobody is woken: a sender parked on a full bounded mailbox when the
+/// run stopped stays parked until a receive inside a later run frees a slot.
 pub struct Mailbox<T> {
     inner: Rc<Inner<T>>,
 }
@@ -168,7 +174,8 @@ impl<T> Mailbox<T> {
         }
     }
 
-    /// Receives the oldest message not promised to a woken receiver, without blocking.
+    /// Receives the oldest message not promised to a woken receiver, without
+    /// blocking; also outside a simulation.
     pub fn try_recv(&self) -> Option<T> {
         let i = &*self.inner;
         if i.buf.borrow().len() <= i.promised.get() {
@@ -177,6 +184,22 @@ impl<T> Mailbox<T> {
         let m = i.buf.borrow_mut().pop_front();
         self.room_freed();
         m
+    }
+
+    /// Receives every message not promised to a woken receiver, oldest first,
+    /// without blocking; also outside a simulation.
+    pub fn drain(&self) -> Vec<T> {
+        let i = &*self.inner;
+        let keep = i.promised.get();
+        let taken: Vec<T> = {
+            let mut buf = i.buf.borrow_mut();
+            let n = buf.len().saturating_sub(keep);
+            buf.drain(..n).collect()
+        };
+        for _ in 0..taken.len() {
+            self.room_freed();
+        }
+        taken
     }
 
     fn take_promised(&self) -> T {
@@ -193,12 +216,13 @@ impl<T> Mailbox<T> {
 
     fn room_freed(&self) {
         let i = &*self.inner;
-        if i.capacity.is_some() && i.senders.wake_one().is_some() {
+        // Outside a simulation there is no scheduler to wake a sender through.
+        if i.capacity.is_some() && i.senders.wake_one_if_running().is_some() {
             i.slots_promised.set(i.slots_promised.get() + 1);
         }
     }
 
-    /// Messages waiting (including those promised to woken receivers).
+    /// Messages waiting (including those promised to woken receivers); also outside a simulation.
     pub fn len(&self) -> usize {
         self.inner.buf.borrow().len()
     }

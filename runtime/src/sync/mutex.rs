@@ -6,7 +6,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::context::with_core;
+use crate::context::{self, with_core};
 use crate::core::{Owner, WaitsFor, WakeReason};
 use crate::error::WaitKind;
 use crate::wait;
@@ -17,6 +17,14 @@ use crate::wait;
 /// `lock` until it is released. Untimed waits form the wait-for graph, so a cycle
 /// of tasks each waiting for a mutex another holds is reported as a deadlock the
 /// moment it closes, even while unrelated tasks can still run.
+///
+/// Its contents can be read where no task runs (a mechanism's report after the
+/// run, or a `call_at` callback) with [`Mutex::peek`], or taken with
+/// [`Mutex::get_mut`] and [`Mutex::into_inner`] once no other handle is left.
+/// Locking stays a task's business: a guard taken outside a task would have no
+/// owner in the wait-for graph, and if it were held across a later run and
+/// dropped after it, no scheduler would be there to hand the lock to the tasks
+/// that queued for it meanwhile.
 pub struct Mutex<T> {
     inner: Rc<Inner<T>>,
 }
@@ -67,7 +75,7 @@ impl<T> Mutex<T> {
     /// Locks, blocking the running task until the mutex is free.
     #[inline(always)]
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        if let Some(g) = self.try_lock() {
+        if let Some(g) = self.acquire("lock") {
             return g;
         }
         let inner = &*self.inner;
@@ -84,7 +92,7 @@ impl<T> Mutex<T> {
     /// Locks, waiting at most `timeout`; `None` if the timeout passed first.
     #[inline(always)]
     pub fn lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
-        if let Some(g) = self.try_lock() {
+        if let Some(g) = self.acquire("lock_for") {
             return Some(g);
         }
         let inner = &*self.inner;
@@ -101,18 +109,63 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// Locks if free, without blocking.
+    /// Locks if free, without blocking; only inside a task (elsewhere use [`Mutex::peek`]).
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.acquire("try_lock")
+    }
+
+    /// Takes the lock for the running task if it is free; `what` names the call
+    /// in the panic outside a task.
+    #[inline(always)]
+    fn acquire(&self, what: &str) -> Option<MutexGuard<'_, T>> {
         if self.inner.owner.get().is_some() {
             return None;
         }
-        self.inner.owner.set(Some(current_owner()));
+        self.inner.owner.set(Some(current_owner(what)));
         Some(self.guard())
     }
 
     /// Whether some task holds it.
     pub fn is_locked(&self) -> bool {
         self.inner.owner.get().is_some()
+    }
+
+    /// Reads the contents without locking, where no task runs: after or between
+    /// runs, after the runtime is gone, or in a `call_at` callback. Panics inside
+    /// a task (use [`Mutex::lock`] there) and while the mutex is held.
+    pub fn peek<R>(&self, f: impl FnOnce(&T) -> R) -> R {
+        if context::in_task() {
+            panic!(
+                "p2psim: Mutex::peek inside a task: another task could lock the mutex \
+                 while the closure blocks; use Mutex::lock or Mutex::try_lock in a task"
+            );
+        }
+        if self.is_locked() {
+            panic!(
+                "p2psim: Mutex::peek{}: the mutex is held by a task (one that parked \
+                 holding its guard, or one handed the lock that has not run yet); \
+                 release it before the task parks, or check Mutex::is_locked first",
+                self.inner
+                    .name
+                    .as_ref()
+                    .map(|n| format!(" on '{n}'"))
+                    .unwrap_or_default()
+            );
+        }
+        f(&self.inner.data.borrow())
+    }
+
+    /// The contents, mutably, if this is the only handle left (no clone, so no guard).
+    pub fn get_mut(&mut self) -> Option<&mut T> {
+        Rc::get_mut(&mut self.inner).map(|i| i.data.get_mut())
+    }
+
+    /// The contents, if this is the only handle left; the mutex back otherwise.
+    pub fn into_inner(self) -> Result<T, Self> {
+        match Rc::try_unwrap(self.inner) {
+            Ok(i) => Ok(i.data.into_inner()),
+            Err(inner) => Err(Mutex { inner }),
+        }
     }
 
     fn guard(&self) -> MutexGuard<'_, T> {
@@ -123,14 +176,27 @@ impl<T> Mutex<T> {
     }
 }
 
-fn current_owner() -> Owner {
-    with_core(|core| {
-        let key = core.current_key();
-        Owner {
+#[cold]
+#[inline(never)]
+fn not_in_task(what: &str) -> ! {
+    panic!(
+        "p2psim: Mutex::{what} outside a task: a lock is held by a task; to read a \
+         Mutex after the run or in a callback, use Mutex::peek (or get_mut / into_inner)"
+    );
+}
+
+fn current_owner(what: &str) -> Owner {
+    let owner = context::try_with_core(|core| {
+        let key = core.current()?;
+        Some(Owner {
             key,
             id: core.tasks.borrow()[key as usize].id,
-        }
-    })
+        })
+    });
+    match owner {
+        Some(Some(o)) => o,
+        _ => not_in_task(what),
+    }
 }
 
 impl<T> Deref for MutexGuard<'_, T> {

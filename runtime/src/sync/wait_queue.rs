@@ -28,6 +28,18 @@ impl WaitQueue {
         }
     }
 
+    /// Like `wake_one`, but with no simulation running leaves the queue as it is
+    /// (there is no scheduler to make a task runnable, nor to tell a live
+    /// waiter from a stale one).
+    #[inline]
+    pub fn wake_one_if_running(&self) -> Option<Waiter> {
+        if crate::context::running() {
+            self.wake_one()
+        } else {
+            None
+        }
+    }
+
     /// Wakes every live waiter, in order; returns how many.
     pub fn wake_all(&self) -> usize {
         let all = self.queue.take();
