@@ -37,7 +37,8 @@ pub struct RunOutput {
 
 /// Why a run failed.
 pub enum RunFailure {
-    /// The graph could not be built (bad edge list, impossible parameters).
+    /// The graph could not be built (bad edge list, impossible parameters), or
+    /// the failures cannot be drawn on it; the message names the section.
     Setup(String),
     /// The simulation failed: deadlock or task panic.
     Simulation {
@@ -89,10 +90,11 @@ pub fn run<M: Mechanism>(
     let (nodes, edges) = (graph.node_count(), graph.edge_count());
     let transport = Transport::from_spec(&scenario.transport);
     let net: Net<M::Msg> = Net::new(graph, transport, derive(scenario.seed, Stream::Transport));
-    for c in &scenario.failures.crashes {
-        if c.at <= 0.0 {
-            net.set_up(c.node, false);
-        }
+    let failures_seed = derive(scenario.seed, Stream::Failures);
+    let crashes =
+        failures::resolve(&scenario.failures, nodes, failures_seed).map_err(RunFailure::Setup)?;
+    for node in crashes.down_at_start() {
+        net.set_up(node, false);
     }
 
     let requests = Requests::new(default_observers(&scenario.observers.latency_quantiles));
@@ -111,7 +113,7 @@ pub fn run<M: Mechanism>(
     let mech = Rc::new(mech);
 
     let mut rt = Runtime::new(runtime_config(scenario));
-    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone());
+    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), crashes);
 
     let mut schedule = Schedule::new(
         Duration::from_secs_f64(scenario.observers.sample_interval),
@@ -153,9 +155,14 @@ pub fn run<M: Mechanism>(
 }
 
 /// Spawns the setup task: the mechanism's install, the load drivers, failures, sampler.
-fn start_tasks<M: Mechanism>(rt: &mut Runtime, s: &Scenario, mech: Rc<M>, ctx: Ctx<M::Msg>) {
+fn start_tasks<M: Mechanism>(
+    rt: &mut Runtime,
+    s: &Scenario,
+    mech: Rc<M>,
+    ctx: Ctx<M::Msg>,
+    crashes: failures::CrashPlan,
+) {
     let loads = s.loads.clone();
-    let crashes = s.failures.crashes.clone();
     let churn = s.failures.churn.clone();
     let seed = s.seed;
     rt.spawn("setup", move || {

@@ -7,8 +7,14 @@ use crate::graph::Graph;
 use crate::scenario::TopologySpec;
 use crate::topology;
 
-/// The seeded graph of `spec`; errors are messages about the topology's parameters.
+/// The seeded graph of `spec`; errors are messages about the topology's
+/// parameters, each starting with `[topology]: ` (a run's setup can also fail
+/// on other sections).
 pub fn build_graph(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
+    build(spec, seed).map_err(|e| format!("[topology]: {e}"))
+}
+
+fn build(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let g = match spec {
         TopologySpec::Ring { nodes } => topology::ring(*nodes),
