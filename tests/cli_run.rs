@@ -178,3 +178,30 @@ fn quiet_run_prints_nothing_and_normal_run_prints_the_table() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn tiny_rings_and_stars_run() {
+    for (kind, nodes, edges) in [
+        ("ring", 1, 0),
+        ("ring", 2, 1),
+        ("ring", 3, 3),
+        ("star", 1, 0),
+    ] {
+        let dir = tmp(&format!("tiny-{kind}-{nodes}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let scenario = dir.join("s.toml");
+        std::fs::write(
+            &scenario,
+            format!(
+                "seed = 3\nduration_s = 5.0\n[topology]\nkind = \"{kind}\"\nnodes = {nodes}\n\
+                 [mechanism]\nkind = \"flood\"\nreplicas = 1\ntimeout = 1.0\n\
+                 [[failures.crash_set]]\ncount = 1\nat = 1.0\nrecover = 2.0\n\
+                 [[load]]\nrequest = \"lookup\"\narrivals = \"poisson\"\nrate = 5.0\ncount = 10\n"
+            ),
+        )
+        .unwrap();
+        let summary = run_to(scenario.to_str().unwrap(), &dir.join("out"), &["--quiet"]);
+        assert_eq!(summary["nodes"], nodes, "{kind} {nodes}");
+        assert_eq!(summary["edges"], edges, "{kind} {nodes}");
+    }
+}

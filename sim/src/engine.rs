@@ -51,7 +51,8 @@ pub struct RunOutput<R> {
 /// Why a run failed.
 #[derive(Debug)]
 pub enum RunFailure {
-    /// The run could not be set up (a bad edge list, impossible graph parameters).
+    /// The graph could not be built (bad edge list, impossible parameters), or
+    /// the failures cannot be drawn on it; the message names the section.
     Setup(String),
     /// The simulation failed: a deadlock or a task panic.
     Simulation {
@@ -187,10 +188,11 @@ pub fn run<M: Mechanism>(
     let (nodes, edges) = (graph.node_count(), graph.edge_count());
     let transport = Transport::from_spec(&scenario.transport);
     let net: Net<M::Msg> = Net::new(graph, transport, derive(scenario.seed, Stream::Transport));
-    for c in &scenario.failures.crashes {
-        if c.at <= 0.0 {
-            net.set_up(c.node, false);
-        }
+    let failures_seed = derive(scenario.seed, Stream::Failures);
+    let crashes =
+        failures::resolve(&scenario.failures, nodes, failures_seed).map_err(RunFailure::Setup)?;
+    for node in crashes.down_at_start() {
+        net.set_up(node, false);
     }
     let duration = scenario.duration_s.map(SimTime::from_secs_f64);
     let mech = Rc::new(M::new(params));
@@ -223,7 +225,7 @@ pub fn run<M: Mechanism>(
             (spec, kind, keep)
         })
         .collect();
-    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), loads);
+    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), loads, crashes);
     let mut sampling = SampleGrid::new(
         Duration::from_secs_f64(scenario.observers.sample_interval),
         scenario.observers.max_rows,
@@ -289,8 +291,8 @@ fn start_tasks<M: Mechanism>(
     mech: Rc<M>,
     ctx: Ctx<M>,
     loads: Vec<(crate::scenario::LoadSpec, M::Request, load::Keep)>,
+    crashes: failures::CrashPlan,
 ) {
-    let crashes = s.failures.crashes.clone();
     let churn = s.failures.churn.clone();
     let seed = s.seed;
     rt.spawn("setup", move || {

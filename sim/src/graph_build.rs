@@ -7,8 +7,14 @@ use crate::graph::Graph;
 use crate::scenario::TopologySpec;
 use crate::topology;
 
-/// The seeded graph of `spec`; errors are messages about the topology's parameters.
+/// The seeded graph of `spec`; errors are messages about the topology's
+/// parameters, each starting with `[topology]: ` (a run's setup can also fail
+/// on other sections). A graph with no node is an error: nothing could run on it.
 pub fn build_graph(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
+    build(spec, seed).map_err(|e| format!("[topology]: {e}"))
+}
+
+fn build(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let g = match spec {
         TopologySpec::Ring { nodes } => topology::ring(*nodes),
@@ -32,8 +38,52 @@ pub fn build_graph(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
                     g.add_node();
                 }
             }
+            if g.node_count() == 0 {
+                return Err(format!(
+                    "the edge list {} has no edge and declares no node count, so the graph \
+                     has no node: add edges, a `# nodes: N` header line, or `nodes = N` \
+                     to [topology]",
+                    path.display()
+                ));
+            }
             return Ok(g);
         }
     };
     g.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge_list_spec(text: &str, name: &str, nodes: Option<usize>) -> TopologySpec {
+        let path = std::env::temp_dir().join(format!("p2psim-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        TopologySpec::EdgeList { path, nodes }
+    }
+
+    #[test]
+    fn an_edge_list_without_edges_needs_a_node_count() {
+        let e = build_graph(&edge_list_spec("# nothing\n", "empty", None), 1).unwrap_err();
+        assert!(e.starts_with("[topology]: "), "{e}");
+        assert!(e.contains("no node") && e.contains("nodes = N"), "{e}");
+        let g = build_graph(&edge_list_spec("", "empty-3", Some(3)), 1).unwrap();
+        assert_eq!((g.node_count(), g.edge_count()), (3, 0));
+        let g = build_graph(&edge_list_spec("# nodes: 2\n", "header", None), 1).unwrap();
+        assert_eq!(g.node_count(), 2);
+    }
+
+    #[test]
+    fn small_rings_and_stars_build() {
+        for (spec, nodes, edges) in [
+            (TopologySpec::Ring { nodes: 1 }, 1, 0),
+            (TopologySpec::Ring { nodes: 2 }, 2, 1),
+            (TopologySpec::Ring { nodes: 3 }, 3, 3),
+            (TopologySpec::Star { nodes: 1 }, 1, 0),
+            (TopologySpec::Star { nodes: 2 }, 2, 1),
+        ] {
+            let g = build_graph(&spec, 1).unwrap();
+            assert_eq!((g.node_count(), g.edge_count()), (nodes, edges), "{spec:?}");
+        }
+    }
 }

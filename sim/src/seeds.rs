@@ -1,6 +1,6 @@
 //! Independent random streams derived from one scenario seed.
 //!
-//! Each consumer (topology, transport, each load, churn, the mechanism) gets its
+//! Each consumer (topology, transport, each load, churn, crash sets, the mechanism) gets its
 //! own stream, so adding draws to one never shifts the others.
 
 /// Named streams of randomness.
@@ -12,8 +12,10 @@ pub enum Stream {
     Transport,
     /// Request generator number `i`.
     Load(u32),
-    /// Churn and failures.
+    /// Churn.
     Churn,
+    /// Which nodes crash sets take.
+    Failures,
     /// The mechanism's own choices.
     Mechanism,
 }
@@ -25,6 +27,7 @@ pub fn derive(seed: u64, stream: Stream) -> u64 {
         Stream::Transport => 2,
         Stream::Churn => 3,
         Stream::Mechanism => 4,
+        Stream::Failures => 5,
         Stream::Load(i) => 1000 + u64::from(i),
     };
     splitmix(seed ^ splitmix(tag))
@@ -47,5 +50,6 @@ mod tests {
         assert_ne!(derive(1, Stream::Load(0)), derive(1, Stream::Load(1)));
         assert_ne!(derive(1, Stream::Topology), derive(2, Stream::Topology));
         assert_eq!(derive(7, Stream::Churn), derive(7, Stream::Churn));
+        assert_ne!(derive(7, Stream::Churn), derive(7, Stream::Failures));
     }
 }

@@ -90,9 +90,19 @@ fn id(i: usize) -> NodeId {
     i as NodeId
 }
 
-/// Cycle `0 - 1 - ... - (n-1) - 0`; every node has degree 2. Requires `n >= 3`.
+/// Cycle `0 - 1 - ... - (n-1) - 0`; from 3 nodes on, every node has degree 2.
+/// The graph is simple, so a ring of 2 is the one edge `0 - 1` (the cycle's two
+/// edges between them coincide) and a ring of 1 a lone node (its cycle would be
+/// a self loop). Requires `n >= 1`.
 pub fn ring(n: usize) -> Result<Graph, TopologyError> {
-    check_node_count(n, 3, "3")?;
+    check_node_count(n, 1, "1")?;
+    if n < 3 {
+        let mut g = Graph::new(n);
+        if n == 2 {
+            g.add_edge(0, 1);
+        }
+        return Ok(g);
+    }
     ring_lattice(n, 2)
 }
 
@@ -473,7 +483,20 @@ mod tests {
         assert_eq!(g.edge_count(), 10);
         assert!(degrees(&g).iter().all(|&d| d == 2));
         assert!(g.has_edge(9, 0));
-        assert_eq!(message(ring(2)), "n = 2 must be at least 3");
+        assert_eq!(message(ring(0)), "n = 0 must be at least 1");
+    }
+
+    #[test]
+    fn small_rings_are_simple() {
+        let two = ring(2).expect("a ring of 2");
+        assert_eq!((two.node_count(), two.edge_count()), (2, 1));
+        assert!(two.has_edge(0, 1));
+        assert_eq!(degrees(&two), vec![1, 1]);
+        let one = ring(1).expect("a ring of 1");
+        assert_eq!((one.node_count(), one.edge_count()), (1, 0));
+        let three = ring(3).expect("a ring of 3");
+        assert_eq!(three.edge_count(), 3);
+        assert!(degrees(&three).iter().all(|&d| d == 2));
     }
 
     #[test]

@@ -97,7 +97,7 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
             finish(&out_dir, &out.summary, &out.series, scenario.output.csv, 0)
         }
         Err(RunFailure::Setup(msg)) => {
-            errln!("error: {}: [topology]: {msg}", args.scenario.display());
+            errln!("error: {}: {msg}", args.scenario.display());
             super::EXIT_BAD_INPUT
         }
         Err(RunFailure::Simulation { error, mut summary }) => {

@@ -78,6 +78,7 @@ latency = { kind = "normal", mean = 0.01, sd = 0.002 }
 links = [ { a = 0, b = 1, latency = 0.5 } ]
 [failures]
 crashes = [ { node = 3, at = 10.0, recover = 20.0 } ]
+crash_set = [ { count = 2, at = 5.0, exclude = [0] }, { fraction = 0.25, at = 0, every = 10, for = 2 } ]
 churn = { leave_rate = 0.01, join_rate = 0.01, min_alive = 1 }
 [pool]
 capacity = 64

@@ -25,7 +25,7 @@ mod fixtures_test;
 mod scenario_test;
 
 pub use error::ScenarioError;
-pub use failures::{ChurnSpec, CrashSpec, FailureSpec};
+pub use failures::{ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, RepeatSpec, SetSize};
 pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
 pub use mechanism::MechanismSpec;
 pub use observers::{ObserverSpec, OutputSpec, DEFAULT_MAX_ROWS};

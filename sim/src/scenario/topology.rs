@@ -9,7 +9,7 @@ use super::params::Params;
 /// The graph the simulation runs on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TopologySpec {
-    /// A cycle of `nodes` nodes.
+    /// A cycle of `nodes` nodes (2 nodes: one edge; 1: a lone node).
     Ring {
         /// Number of nodes.
         nodes: usize,
@@ -124,30 +124,18 @@ pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, Scenario
             .map(|v| v as usize);
         return edge_list(t, base_dir, nodes);
     }
-    let min_nodes: u32 = match kind.as_str() {
-        "ring" => 3,
-        "star" => 2,
-        _ => 1,
-    };
     let nodes = t.require("nodes", "nodes = 6", |n| {
-        convert::int(n, IRange::new(min_nodes, u32::MAX))
+        convert::int(n, IRange::new(1, u32::MAX))
     })? as usize;
-    let below_nodes = |key: &str, lo: usize, example: &str| -> Result<usize, ScenarioError> {
-        let hi = nodes.saturating_sub(1) as u64;
-        t.require(key, example, |n| {
-            convert::int(n, IRange::new(lo as u64, hi))
-        })
-        .map(|v| v as usize)
-    };
     Ok(match kind.as_str() {
         "ring" => TopologySpec::Ring { nodes },
         "star" => TopologySpec::Star { nodes },
         "ring_lattice" => TopologySpec::RingLattice {
             nodes,
-            k: even_k(t, nodes)?,
+            k: even_k(t, &kind, nodes)?,
         },
         "watts_strogatz" => {
-            let k = even_k(t, nodes)?;
+            let k = even_k(t, &kind, nodes)?;
             let beta = t.require("beta", "beta = 0.1", |n| {
                 convert::float(n, FRange::probability())
             })?;
@@ -155,11 +143,17 @@ pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, Scenario
         }
         "k_out" => TopologySpec::KOut {
             nodes,
-            k: below_nodes("k", 1, "k = 3")?,
+            k: below_nodes(t, &kind, nodes, "k", "each node links to k distinct others")?,
         },
         "barabasi_albert" => TopologySpec::BarabasiAlbert {
             nodes,
-            m: below_nodes("m", 1, "m = 2")?,
+            m: below_nodes(
+                t,
+                &kind,
+                nodes,
+                "m",
+                "each new node links to m distinct earlier ones",
+            )?,
         },
         _ => TopologySpec::ErdosRenyi {
             nodes,
@@ -168,16 +162,64 @@ pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, Scenario
     })
 }
 
-/// `k` for lattices: even, since neighbours are taken symmetrically on both sides.
-fn even_k(t: &Params, nodes: usize) -> Result<usize, ScenarioError> {
-    let hi = nodes.saturating_sub(1) as u64;
-    let k = t.require("k", "k = 4", |n| convert::int(n, IRange::new(2, hi)))? as usize;
+/// A links-per-node parameter `key` in `1..=nodes - 1`; `rule` says why it is bounded.
+fn below_nodes(
+    t: &Params,
+    kind: &str,
+    nodes: usize,
+    key: &str,
+    rule: &str,
+) -> Result<usize, ScenarioError> {
+    if nodes < 2 {
+        return Err(t.error(
+            "nodes",
+            format!("a {kind} graph needs at least 2 nodes: {rule}, and {key} >= 1"),
+            "use nodes >= 2 (a single node: kind = \"star\" or \"ring\")",
+        ));
+    }
+    let v = t.require(key, &format!("{key} = 2"), |n| {
+        convert::int(n, IRange::new(1, u32::MAX))
+    })? as usize;
+    if v > nodes - 1 {
+        return Err(t.error(
+            key,
+            format!(
+                "{key} = {v} is too large for {nodes} nodes: {rule}, so {key} is at most \
+                 nodes - 1 = {}",
+                nodes - 1
+            ),
+            format!("use {key} <= {}, or nodes >= {}", nodes - 1, v + 1),
+        ));
+    }
+    Ok(v)
+}
+
+/// `k` for lattices: even, since neighbours are taken symmetrically on both
+/// sides, and at most `nodes - 1`, so at least 3 nodes are needed.
+fn even_k(t: &Params, kind: &str, nodes: usize) -> Result<usize, ScenarioError> {
+    const RULE: &str = "each node links to its k/2 nearest neighbours on each side, so k is \
+                        even, at least 2 and at most nodes - 1";
+    if nodes < 3 {
+        return Err(t.error(
+            "nodes",
+            format!("a {kind} graph needs at least 3 nodes: {RULE}"),
+            "use nodes >= 3 (for 1 or 2 nodes, kind = \"ring\")",
+        ));
+    }
+    let k = t.require("k", "k = 4", |n| convert::int(n, IRange::new(2, u32::MAX)))? as usize;
+    let largest = (nodes - 1) & !1;
+    if k > nodes - 1 {
+        return Err(t.error(
+            "k",
+            format!("k = {k} is too large for {nodes} nodes: {RULE}"),
+            format!(
+                "use k = {largest} (the largest for {nodes} nodes), or nodes >= {}",
+                k + 1
+            ),
+        ));
+    }
     if k % 2 == 1 {
-        let fix = if k < nodes.saturating_sub(1) {
-            k + 1
-        } else {
-            k - 1
-        };
+        let fix = if k < largest { k + 1 } else { k - 1 };
         return Err(t.error(
             "k",
             format!("k must be even, found {k}"),
@@ -258,21 +300,72 @@ mod tests {
 
     #[test]
     fn bounds_are_enforced() {
-        assert!(topo("kind = \"ring\"\nnodes = 2")
+        assert!(topo("kind = \"ring\"\nnodes = 0")
             .unwrap_err()
             .message
-            .contains(">= 3"));
-        assert!(topo("kind = \"star\"\nnodes = 1").is_err());
+            .contains(">= 1"));
         assert!(topo("kind = \"k_out\"\nnodes = 6\nk = 6")
             .unwrap_err()
             .message
-            .contains("[1, 5]"));
+            .contains("at most nodes - 1 = 5"));
         assert!(topo("kind = \"ring_lattice\"\nnodes = 6\nk = 3")
             .unwrap_err()
             .message
             .contains("even"));
         assert!(topo("kind = \"barabasi_albert\"\nnodes = 3\nm = 3").is_err());
         assert!(topo("kind = \"ring_lattice\"\nnodes = 1\nk = 2").is_err());
+    }
+
+    #[test]
+    fn small_rings_and_stars_are_graphs() {
+        for n in 1..=3 {
+            assert_eq!(
+                topo(&format!("kind = \"ring\"\nnodes = {n}")).unwrap(),
+                TopologySpec::Ring { nodes: n }
+            );
+        }
+        assert_eq!(
+            topo("kind = \"star\"\nnodes = 1").unwrap(),
+            TopologySpec::Star { nodes: 1 }
+        );
+    }
+
+    /// The key, message and help of the error `body` gives.
+    fn err(body: &str) -> (String, String, String) {
+        let e = topo(body).unwrap_err();
+        (e.key, e.message, e.help.unwrap_or_default())
+    }
+
+    #[test]
+    fn graphs_too_small_for_their_parameters_say_what_to_change() {
+        for n in [1, 2] {
+            for (kind, beta) in [("ring_lattice", ""), ("watts_strogatz", "\nbeta = 0.5")] {
+                let (key, message, help) =
+                    err(&format!("kind = \"{kind}\"\nnodes = {n}\nk = 2{beta}"));
+                assert_eq!(key, "topology.nodes", "{kind} {n}");
+                assert!(message.contains("at least 3 nodes"), "{message}");
+                assert!(help.contains("kind = \"ring\""), "{help}");
+            }
+        }
+        for (kind, key) in [("k_out", "k"), ("barabasi_albert", "m")] {
+            let (k, message, help) = err(&format!("kind = \"{kind}\"\nnodes = 1\n{key} = 1"));
+            assert_eq!(k, "topology.nodes");
+            assert!(message.contains("at least 2 nodes"), "{message}");
+            assert!(help.contains("nodes >= 2"), "{help}");
+            let (k, message, help) = err(&format!("kind = \"{kind}\"\nnodes = 3\n{key} = 3"));
+            assert_eq!(k, format!("topology.{key}"));
+            assert!(message.contains("too large for 3 nodes"), "{message}");
+            assert!(help.contains(&format!("use {key} <= 2")), "{help}");
+        }
+        let (key, message, help) = err("kind = \"ring_lattice\"\nnodes = 4\nk = 4");
+        assert_eq!(key, "topology.k");
+        assert!(message.contains("too large for 4 nodes"), "{message}");
+        assert!(help.contains("use k = 2"), "{help}");
+        let (_, message, help) = err("kind = \"ring_lattice\"\nnodes = 4\nk = 3");
+        assert!(message.contains("even"), "{message}");
+        assert_eq!(help, "use k = 2");
+        assert!(topo("kind = \"ring_lattice\"\nnodes = 3\nk = 2").is_ok());
+        assert!(topo("kind = \"k_out\"\nnodes = 2\nk = 1").is_ok());
     }
 
     #[test]
