@@ -21,6 +21,7 @@ use crate::task::{
 use crate::time::SimTime;
 use crate::timers::{Near, TimerHeap};
 use crate::trace;
+use crate::tracer::{TraceEvent, Tracer};
 use crate::worker::Worker;
 use slab::Slab;
 
@@ -146,6 +147,9 @@ pub(crate) struct Core {
     /// With a shared stack: the stack pointer of the task that suspended last
     /// (recorded by the task, read when its frames are saved).
     pub suspend_sp: Cell<usize>,
+    /// Whether a tracer records this run (tested on every traced event).
+    tracing: Cell<bool>,
+    tracer: RefCell<Option<Box<dyn Tracer>>>,
     /// Timed callbacks (`call_at`), run in scheduler context when their timer fires.
     callbacks: RefCell<Slab<Callback>>,
     /// Callbacks due at the instant being advanced to, reused so that message
@@ -229,6 +233,8 @@ impl Core {
             software_guard: Cell::new(false),
             shared_stack,
             suspend_sp: Cell::new(0),
+            tracing: Cell::new(false),
+            tracer: RefCell::new(None),
             callbacks: RefCell::new(Slab::new()),
             due: RefCell::new(Vec::new()),
             stop_requested: Cell::new(false),
@@ -301,6 +307,14 @@ impl Core {
         };
 
         let cell = TaskCell::new_rc(id, name, daemon, now, Body::new(f));
+        if self.tracing.get() {
+            let parent = self.current().map(|k| self.tasks.borrow()[k as usize].id);
+            self.trace(TraceEvent::Spawned {
+                id,
+                parent,
+                name: &cell.name,
+            });
+        }
         let slot = TaskSlot::new(cell.clone());
         let key = self.tasks.borrow_mut().insert(slot);
         let key32 = u32::try_from(key).expect("fewer than 2^32 live tasks");
@@ -533,6 +547,13 @@ impl Core {
             (None, _) => TaskState::Waiting,
         };
         t.state.set(state);
+        if self.tracing.get() {
+            self.trace(TraceEvent::Parked {
+                id: t.id,
+                waits_on: kind,
+                object: object.map(|o| &**o),
+            });
+        }
         let near = if self.prefetching() {
             let marker = 0u8;
             self.note_suspend(key, &marker as *const u8 as usize)
@@ -674,6 +695,9 @@ impl Core {
     pub fn finish(&self, key: u32, outcome: Outcome, held_slot: bool) -> u32 {
         let t = self.tasks.borrow_mut().remove(key as usize);
         t.state.set(TaskState::Terminated);
+        if self.tracing.get() {
+            self.trace(TraceEvent::Ended { id: t.id });
+        }
         match outcome {
             Outcome::Done => {}
             Outcome::Killed => t.cell.body.fail(JoinError::Killed),
@@ -1001,9 +1025,27 @@ impl Core {
         self.stack_span.get().bounds(self.current_top.get())
     }
 
+    /// Gives the run a tracer (see `tracer`).
+    pub fn set_tracer(&self, tracer: Box<dyn Tracer>) {
+        *self.tracer.borrow_mut() = Some(tracer);
+        self.tracing.set(true);
+    }
+
+    /// Hands `event` to the tracer, now.
+    #[cold]
+    #[inline(never)]
+    fn trace(&self, event: TraceEvent<'_>) {
+        if let Some(t) = self.tracer.borrow_mut().as_mut() {
+            t.record(self.now.get(), event);
+        }
+    }
+
     /// Mixes one resumption into the trace hash and counts it.
     #[inline]
     pub fn record_resume(&self, id: TaskId) {
+        if self.tracing.get() {
+            self.trace(TraceEvent::Resumed { id });
+        }
         let h = trace::mix(self.trace.get(), self.now.get().as_nanos());
         self.trace.set(trace::mix(h, id.0));
         self.events.set(self.events.get() + 1);

@@ -68,6 +68,7 @@ mod task_name;
 mod time;
 mod timers;
 mod trace;
+mod tracer;
 mod wait;
 mod worker;
 
@@ -90,3 +91,4 @@ pub use sync::{
 };
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};
+pub use tracer::{TraceEvent, Tracer};

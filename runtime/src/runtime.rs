@@ -103,6 +103,11 @@ impl Runtime {
         self.core.spawn(name.into(), true, f).0
     }
 
+    /// Records the run's task events with `tracer` (see [`Tracer`](crate::Tracer)).
+    pub fn set_tracer(&mut self, tracer: Box<dyn crate::Tracer>) {
+        self.core.set_tracer(tracer);
+    }
+
     /// Schedules `f` to run in scheduler context at virtual time `t` (see [`crate::call_at`]).
     pub fn call_at(&mut self, t: SimTime, f: impl FnOnce() + 'static) {
         self.core.call_at(t, Box::new(f));

@@ -1,6 +1,7 @@
 //! Runs a scenario: builds the network, installs the mechanism, drives the load,
 //! samples the observers, and gathers everything into a [`Summary`].
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::rc::Rc;
@@ -17,6 +18,7 @@ use crate::graph_build::build_graph;
 use crate::mechanism::{prepare, Mechanism};
 use crate::net::Net;
 use crate::observe::{Observer, Observers, Series, Snapshot};
+use crate::perfetto::{SharedTrace, TraceLog};
 use crate::request_kind;
 use crate::requests::Requests;
 use crate::sampling::SampleGrid;
@@ -140,6 +142,9 @@ pub struct RunOptions<'a> {
     /// number among its arrivals from 0); `None`: all. The others still draw
     /// their times and origins, so the ones kept are unchanged (shrinking).
     pub requests: Option<BTreeSet<(usize, u64)>>,
+    /// Record a Perfetto trace of at most this many events (`None`: no trace);
+    /// it comes back in `Summary::trace`.
+    pub trace: Option<usize>,
 }
 
 /// The runtime configuration a scenario asks for.
@@ -213,6 +218,12 @@ pub fn run<M: Mechanism>(
     config.jitter = options.schedule.runtime_jitter();
     config.replay = options.schedule.replay.clone();
     let mut rt = Runtime::new(config);
+    let trace = options.trace.map(|limit| {
+        let log = Rc::new(RefCell::new(TraceLog::new(limit)));
+        rt.set_tracer(Box::new(SharedTrace(log.clone())));
+        net.set_trace(log.clone());
+        log
+    });
     let loads = kinds
         .into_iter()
         .enumerate()
@@ -239,8 +250,18 @@ pub fn run<M: Mechanism>(
     if let Ok(completed) = result {
         runtime.completed = completed;
     }
+    let series = requests.with_observers(|obs| obs.series());
+    let trace = trace.map(|log| {
+        let failure = result.as_ref().err().map(|e| e.to_string());
+        let mut log = log.borrow_mut();
+        log.finish(rt.now(), failure);
+        std::sync::Arc::<str>::from(log.to_json(&scenario.name).to_string())
+    });
+    // The report is made once every task has unwound, so that no guard a
+    // parked task held (a deadlock's) is in the way of reading the state.
+    drop(rt);
     let report = mech.report();
-    let summary = summarize::<M>(
+    let mut summary = summarize::<M>(
         scenario,
         &ctx,
         &report,
@@ -249,8 +270,7 @@ pub fn run<M: Mechanism>(
         (nodes, edges),
         wall.elapsed(),
     );
-    let series = requests.with_observers(|obs| obs.series());
-    drop(rt);
+    summary.trace = trace;
     // The handler holds the context, which holds the network: let both go.
     net.clear_handler();
     match result {

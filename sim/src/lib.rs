@@ -20,6 +20,7 @@ pub mod load;
 pub mod mechanism;
 pub mod net;
 pub mod observe;
+pub mod perfetto;
 pub mod registry;
 mod request_kind;
 pub mod requests;

@@ -12,13 +12,15 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use p2psim_runtime::{
-    call_at, call_soon, jitter, now, try_spawn, Mailbox, Responder, SimTime, TaskName,
+    call_at, call_soon, current, in_task, jitter, now, try_spawn, Mailbox, Responder, SimTime,
+    TaskId, TaskName,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::counters::Counters;
 use crate::graph::{Graph, NodeId};
+use crate::perfetto::TraceLog;
 use crate::transport::Transport;
 use crate::wire::Wire;
 
@@ -56,6 +58,8 @@ struct SlotInner<M: 'static> {
     /// The task serving the call, once the request is delivered: the caller's
     /// wait is an edge to it in the wait-for graph.
     server: Responder,
+    /// The calling task, when the run is traced (the reply's arrow ends there).
+    caller: Cell<Option<TaskId>>,
 }
 
 impl<M> Clone for CallSlot<M> {
@@ -73,6 +77,7 @@ impl<M: 'static> CallSlot<M> {
                 mailbox: Mailbox::new(),
                 open: Cell::new(true),
                 server: Responder::new(),
+                caller: Cell::new(None),
             }),
         }
     }
@@ -180,6 +185,9 @@ struct Inner<M: 'static> {
     transport: Transport,
     rng: RefCell<ChaCha8Rng>,
     handler: RefCell<Option<Handler<M>>>,
+    /// The run's trace, when it is traced: every message is recorded as it
+    /// goes on and comes off the wire.
+    trace: RefCell<Option<Rc<RefCell<TraceLog>>>>,
     /// Names a message's kind, for the name of the task that serves it.
     kind_of: Cell<fn(&M) -> &'static str>,
     warmer: RefCell<Option<Warmer>>,
@@ -232,6 +240,7 @@ impl<M: 'static> Net<M> {
                 rng: RefCell::new(ChaCha8Rng::seed_from_u64(seed)),
                 handler: RefCell::new(None),
                 kind_of: Cell::new(|_| "message"),
+                trace: RefCell::new(None),
                 warmer: RefCell::new(None),
                 counters: Counters::default(),
                 wire: RefCell::new(Wire::default()),
@@ -253,11 +262,17 @@ impl<M: 'static> Net<M> {
         self.inner.kind_of.set(kind_of);
     }
 
+    /// Records every message of the run into `trace`.
+    pub(crate) fn set_trace(&self, trace: Rc<RefCell<TraceLog>>) {
+        *self.inner.trace.borrow_mut() = Some(trace);
+    }
+
     /// Removes the handler and the warmer (they keep the network alive
     /// through what they hold); later messages are lost as to a down node.
     pub(crate) fn clear_handler(&self) {
         self.inner.handler.borrow_mut().take();
         self.inner.warmer.borrow_mut().take();
+        self.inner.trace.borrow_mut().take();
     }
 
     /// Sets what warms the mechanism's state of a node a batch of deliveries
@@ -340,6 +355,9 @@ impl<M: 'static> Net<M> {
         timeout: Duration,
     ) -> Result<M, CallError> {
         let slot = CallSlot::new();
+        if self.inner.trace.borrow().is_some() {
+            slot.inner.caller.set(Some(current().id));
+        }
         let reply = ReplyTo {
             net: self.clone(),
             caller: from,
@@ -382,6 +400,10 @@ impl<M: 'static> Net<M> {
         // The schedule's perturbation of this message (zero unless it jitters).
         let at = now() + d + jitter();
         inner.wire.borrow_mut().push(at, arrival);
+        if let Some(t) = inner.trace.borrow().as_ref() {
+            let sender = in_task().then(|| current().id);
+            t.borrow_mut().sent(now(), sender);
+        }
         // One drain per arrival instant: with a constant latency, every message
         // sent at one instant shares it.
         if inner.drain_at.get() != Some(at) {
@@ -417,7 +439,12 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
             inner.prefetch_node(to);
         }
         match next {
-            Some(arrival) => arrive(inner, arrival),
+            Some(arrival) => {
+                let served_by = arrive(inner, arrival);
+                if let Some(t) = inner.trace.borrow().as_ref() {
+                    t.borrow_mut().arrived(now, served_by);
+                }
+            }
             None => return,
         }
     }
@@ -429,30 +456,35 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
     });
 }
 
-/// One message comes off the wire at its destination.
-fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
+/// One message comes off the wire at its destination; returns the task that
+/// takes it (none when it is lost or late).
+fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) -> Option<TaskId> {
     match arrival {
         Arrival::Message(letter) => deliver(inner, letter),
         Arrival::Reply { caller, slot, msg } => {
             if !inner.is_up(caller) {
                 Counters::bump(&inner.counters.lost_down);
+                None
             } else if !slot.is_open() {
                 Counters::bump(&inner.counters.late_replies);
+                None
             } else {
                 Counters::bump(&inner.counters.delivered);
                 // The caller's own task is waiting: no new TaskThread is needed.
+                let caller = slot.inner.caller.get();
                 slot.deliver(msg);
+                caller
             }
         }
     }
 }
 
-/// Hands a letter that arrived to its handler on a new TaskThread.
-fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
+/// Hands a letter that arrived to its handler on a new TaskThread (returned).
+fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) -> Option<TaskId> {
     let c = &inner.counters;
     if !inner.is_up(letter.to) || inner.handler.borrow().is_none() {
         Counters::bump(&c.lost_down);
-        return;
+        return None;
     }
     // The task takes the letter as it came off the wire and unpacks it itself:
     // unpacked here, it would be copied piece by piece into the closure and
@@ -460,8 +492,14 @@ fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     let name = TaskName::at_node((inner.kind_of.get())(&letter.msg), letter.to);
     let net = inner.clone();
     match try_spawn(name, move || handle(&net, letter)) {
-        Ok(_) => Counters::bump(&c.delivered),
-        Err(_) => Counters::bump(&c.lost_rejected),
+        Ok(h) => {
+            Counters::bump(&c.delivered);
+            Some(h.id())
+        }
+        Err(_) => {
+            Counters::bump(&c.lost_rejected);
+            None
+        }
     }
 }
 

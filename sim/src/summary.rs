@@ -70,6 +70,10 @@ pub struct Summary {
     /// The run's non-default choices, which replay it (not in `summary.json`).
     #[serde(skip)]
     pub decisions: p2psim_runtime::DecisionLog,
+    /// The run's Perfetto trace (Chrome trace-event JSON), when it was traced
+    /// (`RunOptions::trace`; not in `summary.json`).
+    #[serde(skip)]
+    pub trace: Option<std::sync::Arc<str>>,
 }
 
 impl Summary {

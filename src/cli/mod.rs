@@ -36,8 +36,10 @@ macro_rules! errln {
 }
 
 pub mod bench;
+pub mod check;
 pub mod output;
 pub mod plot;
+pub mod replay;
 pub mod run;
 pub mod sweep;
 pub mod validate;
@@ -70,6 +72,10 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Chart a sweep.csv (mean and 95% CI against a swept key) or a run's time-series CSV.
     Plot(plot::PlotArgs),
+    /// Check a scenario for deadlock freedom: N schedules across cores, the first failure shrunk.
+    Check(check::CheckArgs),
+    /// Replay a failure written by `check`: the same report and trace hash.
+    Replay(replay::ReplayArgs),
     /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
     Bench(bench::BenchArgs),
 }
@@ -89,5 +95,7 @@ pub fn dispatch(cli: Cli, mechanisms: &Mechanisms) -> i32 {
         Command::Bench(args) => bench::run(args),
         Command::Sweep(args) => sweep::run(args, mechanisms),
         Command::Plot(args) => plot::run(args),
+        Command::Check(args) => check::run(args, mechanisms),
+        Command::Replay(args) => replay::run(args, mechanisms),
     }
 }

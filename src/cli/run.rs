@@ -29,6 +29,12 @@ pub struct RunArgs {
     /// No progress bar and no summary table (files are still written).
     #[arg(long)]
     pub quiet: bool,
+    /// Write the run's Perfetto trace (Chrome trace-event JSON) here; open it in ui.perfetto.dev.
+    #[arg(long)]
+    pub trace: Option<PathBuf>,
+    /// Most events the trace records; past it, the file says it stopped.
+    #[arg(long, default_value_t = crate::sim::perfetto::DEFAULT_LIMIT)]
+    pub trace_limit: usize,
 }
 
 /// Loads a scenario with the command line's overrides and checks it for
@@ -72,6 +78,7 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
     };
     let options = RunOptions {
         progress: Some(&mut progress),
+        trace: args.trace.as_ref().map(|_| args.trace_limit),
         ..RunOptions::default()
     };
     let result = match mechanisms.run(&scenario, options) {
@@ -89,6 +96,9 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
         .clone()
         .or_else(|| scenario.output.dir.clone())
         .unwrap_or_else(|| PathBuf::from(format!("results/{}-{}", scenario.name, scenario.seed)));
+    if let (Some(path), Some(summary)) = (&args.trace, summary_of(&result)) {
+        write_trace(path, summary);
+    }
     match result {
         Ok(out) => {
             if !args.quiet {
@@ -113,6 +123,28 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
             summary.failure = Some(message);
             finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
         }
+    }
+}
+
+/// The summary of a run that got far enough to have one.
+fn summary_of(
+    result: &Result<crate::sim::engine::RunOutput<serde_json::Value>, RunFailure>,
+) -> Option<&Summary> {
+    match result {
+        Ok(out) => Some(&out.summary),
+        Err(e) => e.summary(),
+    }
+}
+
+/// Writes the run's trace, or says why it could not.
+fn write_trace(path: &Path, summary: &Summary) {
+    let Some(text) = &summary.trace else { return };
+    match std::fs::write(path, text.as_bytes()) {
+        Ok(()) => errln!(
+            "  trace      {} (open it in ui.perfetto.dev)",
+            path.display()
+        ),
+        Err(e) => errln!("warning: cannot write the trace to {}: {e}", path.display()),
     }
 }
 

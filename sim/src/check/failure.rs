@@ -239,12 +239,32 @@ impl Replayed {
 /// Replays `failure` with `mechanisms`: the same scenario, overrides,
 /// requests and decisions.
 pub fn replay(mechanisms: &Mechanisms, failure: &Failure) -> Result<Replayed, String> {
+    replay_traced(mechanisms, failure, None)
+}
+
+/// Replays `failure` and writes its Perfetto trace (Chrome trace-event JSON)
+/// to `path`.
+pub fn trace(mechanisms: &Mechanisms, failure: &Failure, path: &Path) -> Result<(), String> {
+    let replayed = replay_traced(mechanisms, failure, Some(crate::perfetto::DEFAULT_LIMIT))?;
+    let text = replayed
+        .summary
+        .trace
+        .ok_or("the replay recorded no trace (the scenario did not run)")?;
+    std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn replay_traced(
+    mechanisms: &Mechanisms,
+    failure: &Failure,
+    trace: Option<usize>,
+) -> Result<Replayed, String> {
     let scenario = failure
         .scenario
         .reload(&failure.overrides)
         .map_err(|e| e.to_string())?;
     let check = Check {
         fail_on_timeout_cycle: failure.kind == FailureKind::TimeoutCycle,
+        trace,
         ..Check::new(failure.schedule.strategy, 0)
     };
     Ok(
@@ -260,11 +280,14 @@ pub fn replay(mechanisms: &Mechanisms, failure: &Failure) -> Result<Replayed, St
                 report: String::new(),
                 summary: *summary,
             },
-            Attempt::Failed(f) => Replayed {
-                kind: Some(f.kind),
-                report: f.report,
-                summary: f.summary,
-            },
+            Attempt::Failed(f) => {
+                let f = *f;
+                Replayed {
+                    kind: Some(f.kind),
+                    report: f.report,
+                    summary: f.summary,
+                }
+            }
         },
     )
 }

@@ -36,7 +36,7 @@ use crate::scenario::Scenario;
 use crate::summary::Summary;
 
 pub use crate::schedule::{Schedule, Strategy};
-pub use failure::{replay, Failure, FailureKind, Replayed, Size};
+pub use failure::{replay, trace, Failure, FailureKind, Replayed, Size};
 
 /// Explores `schedules` schedules of `scenario` with mechanism `M` under
 /// `strategy`, on this thread; see [`Check`] for the other settings.
@@ -67,6 +67,8 @@ pub struct Check {
     pub fail_on_timeout_cycle: bool,
     /// Most runs spent shrinking a failure (0: report it unshrunk).
     pub shrink_budget: usize,
+    /// Record a Perfetto trace (at most this many events) of every run.
+    pub trace: Option<usize>,
 }
 
 impl Check {
@@ -79,6 +81,7 @@ impl Check {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             fail_on_timeout_cycle: false,
             shrink_budget: 2_000,
+            trace: None,
         }
     }
 
@@ -98,12 +101,12 @@ impl Check {
             ..Schedule::fifo()
         };
         let baseline = match attempt(mechanisms, scenario, &fifo, None, self) {
-            Attempt::Failed(f) => return Err(self.finish(mechanisms, scenario, fifo, 0, f)),
+            Attempt::Failed(f) => return Err(self.finish(mechanisms, scenario, fifo, 0, *f)),
             Attempt::Passed(s) => s,
         };
         let steps = baseline.schedule.choice_points.max(1);
         let first_failure = AtomicU64::new(u64::MAX);
-        let failures: Mutex<Vec<(u64, Schedule, Failed)>> = Mutex::new(Vec::new());
+        let failures: Mutex<Vec<(u64, Schedule, Box<Failed>)>> = Mutex::new(Vec::new());
         let next = AtomicU64::new(1);
         let done = AtomicU64::new(0);
         let timeout_cycles = AtomicU64::new(baseline.waits.timeout_cycles);
@@ -145,7 +148,7 @@ impl Check {
         let mut failures = failures.into_inner().expect("no thread panicked");
         failures.sort_by_key(|(seed, _, _)| *seed);
         if let Some((seed, schedule, failed)) = failures.into_iter().next() {
-            return Err(self.finish(mechanisms, scenario, schedule, seed, failed));
+            return Err(self.finish(mechanisms, scenario, schedule, seed, *failed));
         }
         Ok(Stats {
             schedules: done.load(Ordering::Relaxed),
@@ -201,7 +204,7 @@ pub(crate) struct Failed {
 /// How one run of a check ended.
 pub(crate) enum Attempt {
     Passed(Box<Summary>),
-    Failed(Failed),
+    Failed(Box<Failed>),
 }
 
 /// Runs `scenario` once under `schedule` (issuing only `requests`, when given)
@@ -216,16 +219,24 @@ pub(crate) fn attempt(
     let options = RunOptions {
         schedule: schedule.clone(),
         requests: requests.cloned(),
+        trace: check.trace,
         ..RunOptions::default()
     };
     let failed = |kind, report: String, summary: Summary| {
-        Attempt::Failed(Failed {
+        Attempt::Failed(Box::new(Failed {
             kind,
             report,
             summary,
-        })
+        }))
     };
-    match mechanisms.run(scenario, options) {
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mechanisms.run(scenario, options)
+    }));
+    let Ok(run) = run else {
+        let report = "a mechanism panicked outside its tasks (in install, report or check)";
+        return failed(FailureKind::Panic, report.to_string(), Summary::default());
+    };
+    match run {
         Err(e) => failed(FailureKind::Invalid, e.to_string(), Summary::default()),
         Ok(Err(RunFailure::Setup(m))) => failed(FailureKind::Invalid, m, Summary::default()),
         Ok(Err(RunFailure::Simulation { error, summary })) => {

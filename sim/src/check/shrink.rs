@@ -74,7 +74,7 @@ pub(crate) fn shrink(
             case.requests.as_ref(),
             check,
         ) {
-            Attempt::Failed(f) if f.kind == kind => Some(f),
+            Attempt::Failed(f) if f.kind == kind => Some(*f),
             _ => None,
         }
     };

@@ -7,8 +7,8 @@ use super::error::ScenarioError;
 use super::params::Params;
 use super::source::{Loc, Source};
 use super::{
-    failures, load, mechanism, observers, overrides, pool, topology, transport, tree, Scenario,
-    MAX_VIRTUAL_S,
+    check, failures, load, mechanism, observers, overrides, pool, topology, transport, tree,
+    Scenario, MAX_VIRTUAL_S,
 };
 
 const TOP_KEYS: &[&str] = &[
@@ -23,6 +23,7 @@ const TOP_KEYS: &[&str] = &[
     "load",
     "observers",
     "output",
+    "check",
 ];
 
 /// Parses `text`, applies `overrides` and extracts a validated [`Scenario`].
@@ -68,6 +69,7 @@ pub(crate) fn scenario(
         .collect::<Result<Vec<_>, _>>()?;
     let observers = observers::read_observers(&optional(&top, &src, "observers")?)?;
     let output = observers::read_output(&optional(&top, &src, "output")?)?;
+    let check = check::read(&optional(&top, &src, "check")?)?;
     Ok(Scenario {
         name,
         seed,
@@ -80,6 +82,7 @@ pub(crate) fn scenario(
         loads,
         observers,
         output,
+        check,
         source: super::SourceText {
             origin: origin.to_string(),
             text: text.to_string(),

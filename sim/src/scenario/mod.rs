@@ -4,6 +4,7 @@
 use std::path::Path;
 
 mod assemble;
+mod check;
 mod convert;
 mod error;
 mod failures;
@@ -24,6 +25,7 @@ mod fixtures_test;
 #[cfg(test)]
 mod scenario_test;
 
+pub use check::{parse_duration, CheckSpec};
 pub use error::ScenarioError;
 pub use failures::{ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, RepeatSpec, SetSize};
 pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
@@ -64,6 +66,8 @@ pub struct Scenario {
     pub observers: ObserverSpec,
     /// Result output settings.
     pub output: OutputSpec,
+    /// Defaults for `p2psim check`.
+    pub check: CheckSpec,
     /// Where it was read from, so that it can be read again (a replay file
     /// carries it, with further overrides).
     pub source: SourceText,
