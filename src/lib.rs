@@ -1,15 +1,23 @@
 //! p2psim: a deterministic virtual-time simulator for peer-to-peer networks.
 //!
 //! The facade re-exports the layers: [`runtime`] (scheduler, TaskThread pool,
-//! primitives), [`sim`] (network layer) and [`mechanisms`]; [`workloads`] holds
+//! primitives), [`sim`] (network layer) and [`mechanisms`](mod@mechanisms); [`workloads`] holds
 //! the standard benchmark workloads; [`sweep`] and [`plot`] run parameter sweeps
 //! and chart them.
+
+#![warn(missing_docs)]
 
 pub use p2psim_mechanisms as mechanisms;
 pub use p2psim_runtime as runtime;
 pub use p2psim_sim as sim;
 
 pub mod cli;
+
+/// The allocator the `p2psim` binary runs on (simulations allocate and free
+/// millions of small objects, which mimalloc serves fast). A program built on
+/// [`cli::main`] uses it with
+/// `#[global_allocator] static ALLOC: p2psim::Allocator = p2psim::Allocator;`.
+pub use mimalloc::MiMalloc as Allocator;
 pub mod plot;
 pub mod rss;
 pub mod sweep;

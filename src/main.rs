@@ -3,7 +3,7 @@
 /// Simulations allocate and free millions of small objects (tasks, messages in
 /// flight); mimalloc's thread-local free lists serve them faster than glibc's.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: p2psim::Allocator = p2psim::Allocator;
 
 fn main() {
     p2psim::cli::main(p2psim::mechanisms::builtin())

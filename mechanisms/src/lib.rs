@@ -7,6 +7,8 @@
 //! - [`transfer`]: transfers that lock, then call: a deadlock for `p2psim check` to find.
 //! - [`registry`]: the list of them all, [`builtin`], for the CLI.
 
+#![warn(missing_docs)]
+
 pub mod bazaar;
 pub mod fada;
 pub mod flood;

@@ -46,6 +46,8 @@
 //! regions with a guard page each (see the `stack` module); an overflow prints
 //! which task overflowed and exits with status 1.
 
+#![warn(missing_docs)]
+
 mod api;
 mod config;
 mod context;

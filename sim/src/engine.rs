@@ -395,6 +395,38 @@ fn snapshot<M: Mechanism>(ctx: &Ctx<M>, time: SimTime, in_use: usize, queue: usi
     }
 }
 
+/// Puts the mechanism's report under its `KIND` among the observers'
+/// sections: an observer's section of the same name merges into it (the
+/// report's keys win), and an observer's section named like a field of the
+/// summary is renamed `<name>_observer`, so nothing is silently replaced.
+fn place_report(sections: &mut Map<String, Value>, kind: &str, report: Value) {
+    let reserved = serde_json::to_value(Summary::default()).expect("a summary serializes");
+    let clashing: Vec<String> = sections
+        .keys()
+        .filter(|k| reserved.get(k.as_str()).is_some())
+        .cloned()
+        .collect();
+    for k in clashing {
+        if let Some(v) = sections.remove(&k) {
+            sections.insert(format!("{k}_observer"), v);
+        }
+    }
+    match (sections.remove(kind), report) {
+        (Some(Value::Object(mut observed)), Value::Object(report)) => {
+            observed.extend(report);
+            sections.insert(kind.to_string(), Value::Object(observed));
+        }
+        (observed, Value::Null) => {
+            if let Some(v) = observed {
+                sections.insert(kind.to_string(), v);
+            }
+        }
+        (_, report) => {
+            sections.insert(kind.to_string(), report);
+        }
+    }
+}
+
 fn summarize<M: Mechanism>(
     s: &Scenario,
     ctx: &Ctx<M>,
@@ -431,9 +463,7 @@ fn summarize<M: Mechanism>(
             M::KIND
         ))
     });
-    if !report.is_null() {
-        sections.insert(M::KIND.to_string(), report);
-    }
+    place_report(&mut sections, M::KIND, report);
     summary.sections = sections.into_iter().collect();
     Summary {
         scenario: s.name.clone(),
@@ -498,5 +528,24 @@ fn summarize<M: Mechanism>(
         trace_hash: format!("{:016x}", r.trace_hash),
         decisions: r.decisions.clone(),
         ..summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_observer_section_merges_into_its_mechanism_and_never_replaces_a_field() {
+        let mut sections = Map::new();
+        sections.insert("gossip".into(), json!({"curve_rows": 3, "coverage": 0.1}));
+        sections.insert("requests".into(), json!({"mine": 1}));
+        place_report(&mut sections, "gossip", json!({"coverage": 0.9}));
+        assert_eq!(sections["gossip"], json!({"curve_rows": 3, "coverage": 0.9}));
+        assert_eq!(sections["requests_observer"], json!({"mine": 1}));
+        assert!(!sections.contains_key("requests"));
+        place_report(&mut sections, "quiet", Value::Null);
+        assert!(!sections.contains_key("quiet"));
     }
 }

@@ -6,6 +6,8 @@
 //! pluggable [`observe`]rs, the TOML [`scenario`] files, and the [`engine`] that
 //! runs a scenario with a [`mechanism`]. It knows nothing of FADA or bazaars.
 
+#![warn(missing_docs)]
+
 pub mod arrivals;
 pub mod check;
 pub mod counters;

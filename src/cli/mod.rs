@@ -57,6 +57,7 @@ pub const EXIT_BAD_INPUT: i32 = 2;
 #[derive(Parser, Debug)]
 #[command(name = "p2psim", version, about)]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }

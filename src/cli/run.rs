@@ -20,7 +20,7 @@ pub struct RunArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory (default: the scenario's output.dir, else results/<name>-<seed>/).
+    /// Output directory (default: the scenario's output.dir, else results/NAME-SEED/).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Override any scenario key: --set pool.capacity=32 (repeatable).

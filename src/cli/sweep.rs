@@ -34,7 +34,7 @@ pub struct SweepArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// A swept key and its values: --param pool.capacity=8,16,32 (repeatable; the
-    /// grid is their Cartesian product; `load.KEY` sets KEY in every [[load]]).
+    /// grid is their Cartesian product; `load.KEY` sets KEY in every `[[load]]`).
     #[arg(long = "param", value_name = "KEY=V1,V2,...", required = true)]
     pub params: Vec<String>,
     /// Seeds per point: an inclusive range `1..10` or a list `1,2,7` (default: the
@@ -44,7 +44,7 @@ pub struct SweepArgs {
     /// OS threads running simulations (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Output directory (default: results/sweep-<name>/, with the shard appended).
+    /// Output directory (default: results/sweep-NAME/, with the shard appended).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Run only the points whose index is i modulo n (0 <= i < n), to split a sweep

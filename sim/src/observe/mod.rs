@@ -101,12 +101,16 @@ pub trait Observer {
     /// A periodic snapshot.
     fn on_sample(&mut self, _snapshot: &Snapshot) {}
     /// The sampling interval grew to `every` (the series hit its row cap):
-    /// keep only the rows on that coarser grid ([`TimeSeries::coarsen`]).
+    /// keep only the rows on that coarser grid ([`TimeSeries::coarsen`]). An
+    /// observer that keeps a [`TimeSeries`] must pass this on to it, or its
+    /// CSV keeps the finer grid (and grows with the run).
     fn coarsen(&mut self, _every: Duration) {}
     /// The graph and the state after the run.
     fn on_end(&mut self, _graph: &Graph, _last: &Snapshot) {}
     /// Adds this observer's figures to the summary, as sections under names
-    /// of its own (the built-in figures are fields of the summary instead).
+    /// of its own (the built-in figures are fields of the summary instead). A
+    /// section named like its mechanism's `KIND` merges into the mechanism's
+    /// report; one named like a field of the summary becomes `<name>_observer`.
     fn summarize(&self, _out: &mut Map<String, Value>) {}
     /// This observer's time series, if it keeps one.
     fn series(&self) -> Option<Series> {
