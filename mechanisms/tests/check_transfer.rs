@@ -110,7 +110,9 @@ fn a_cycle_that_a_timeout_breaks_is_counted_or_fails_when_asked() {
 fn the_failing_run_s_trace_parses_and_shows_the_cycle() {
     let mut check = Check::new(Strategy::Pct { depth: 3 }, 1000);
     check.jobs = 1;
-    let failure = check.run(&mechanisms(), &demo(&[]), &|_| {}).expect_err("fails");
+    let failure = check
+        .run(&mechanisms(), &demo(&[]), &|_| {})
+        .expect_err("fails");
     let path = std::env::temp_dir().join(format!("p2psim-trace-{}.json", std::process::id()));
     check::trace(&mechanisms(), &failure, &path).unwrap();
     let trace: serde_json::Value =
@@ -122,7 +124,10 @@ fn the_failing_run_s_trace_parses_and_shows_the_cycle() {
         .filter(|e| e["name"] == "process_name")
         .filter_map(|e| e["args"]["name"].as_str())
         .collect();
-    assert!(processes.contains(&"node 0") && processes.contains(&"node 1"), "{processes:?}");
+    assert!(
+        processes.contains(&"node 0") && processes.contains(&"node 1"),
+        "{processes:?}"
+    );
     // Both accounts are waited on to the end of the trace: the cycle.
     for account in ["account of node 0", "account of node 1"] {
         let wait = format!("waits on mutex '{account}'");

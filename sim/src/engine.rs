@@ -542,7 +542,10 @@ mod tests {
         sections.insert("gossip".into(), json!({"curve_rows": 3, "coverage": 0.1}));
         sections.insert("requests".into(), json!({"mine": 1}));
         place_report(&mut sections, "gossip", json!({"coverage": 0.9}));
-        assert_eq!(sections["gossip"], json!({"curve_rows": 3, "coverage": 0.9}));
+        assert_eq!(
+            sections["gossip"],
+            json!({"curve_rows": 3, "coverage": 0.9})
+        );
         assert_eq!(sections["requests_observer"], json!({"mine": 1}));
         assert!(!sections.contains_key("requests"));
         place_report(&mut sections, "quiet", Value::Null);

@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn tasks_are_slices_on_their_node_with_their_waits_and_messages_are_flows() {
         let mut log = TraceLog::new(100);
-        let t = |n| SimTime::from_nanos(n * 1000);
+        let t = |n: u64| SimTime::from_nanos(n * 1000);
         let setup = TaskName::from("setup");
         let handler = TaskName::at_node("credit", 1);
         let ids: Vec<TaskId> = {
