@@ -10,7 +10,8 @@
 //! let points = grid::points(&params);
 //! let seeds: Vec<Option<u64>> = (1..=5).map(Some).collect();
 //! let base = Base { path: "scenarios/exhaustion-reject.toml".into(), fixed: vec![], loads: 1 };
-//! let rows = runner::run_all(&base, &points, &seeds, 2, |_| {});
+//! let mechanisms = p2psim::mechanisms::builtin();
+//! let rows = runner::run_all(&mechanisms, &base, &points, &seeds, 2, |_| {});
 //! let table = SweepTable::new(vec!["pool.capacity".into()], rows);
 //! let stats = aggregate::aggregate(&table);
 //! println!("{}", aggregate::to_csv(&table.params, &stats));
