@@ -263,4 +263,22 @@ mod tests {
         assert_eq!(w5_mailbox(100).units, 100);
         assert!(w6_flood(300, 3).units > 0);
     }
+
+    /// The W6 flood delivers exactly as many messages as a breadth-first count predicts.
+    #[test]
+    fn delivered_copies_equal_the_bfs_count_on_a_small_ba_graph() {
+        use crate::sim::graph_build::build_graph;
+        use crate::sim::graph_stats::flood_message_count;
+        use crate::sim::seeds::{derive, Stream};
+
+        let (text, origins) = w6_scenario(2000, 20);
+        let s = crate::sim::scenario::parse_str(&text, "W6", &[]).unwrap();
+        let g = build_graph(&s.topology, derive(s.seed, Stream::Topology)).unwrap();
+        let expected: u64 = origins.iter().map(|&o| flood_message_count(&g, o, 5)).sum();
+        let out =
+            crate::sim::engine::run_scenario::<Fada>(&s).unwrap_or_else(|e| panic!("W6 runs: {e}"));
+        assert_eq!(out.summary.messages.delivered, expected);
+        assert_eq!(out.summary.messages.lost, 0);
+        assert!(expected > 20 * 1000, "{expected}");
+    }
 }

@@ -2,8 +2,6 @@
 //! replays the same trace (hash and observed interleaving); different seeds
 //! explore different interleavings; a different program has a different hash.
 
-mod common;
-
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -12,7 +10,7 @@ use std::time::Duration;
 use p2psim_runtime::*;
 use proptest::prelude::*;
 
-use common::{program, run, Op};
+use crate::common::{program, run, Op};
 
 /// Ten tasks that each record their name at every step of a few same-time rounds.
 fn interleaving(tie: TieBreak) -> (Vec<usize>, u64) {

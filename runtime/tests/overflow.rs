@@ -32,11 +32,21 @@ fn recurse(depth: u64) -> u64 {
     recurse(depth - 1) + u64::from(std::hint::black_box(frame)[0])
 }
 
-/// Re-runs `test` alone in a child process; returns (exit code, stderr).
+/// Re-runs `test` (a test of this module) alone in a child process; returns
+/// (exit code, stderr).
 fn run_child(test: &str) -> (Option<i32>, String) {
+    // The harness names a test by its path below the crate: `overflow::<test>`.
+    let (_, module) = module_path!()
+        .split_once("::")
+        .expect("a module of the test crate");
     let exe = std::env::current_exe().unwrap();
     let out = Command::new(exe)
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            &format!("{module}::{test}"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, "1")
         .output()
         .unwrap();

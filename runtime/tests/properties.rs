@@ -3,14 +3,12 @@
 //! no deadlock with globally ordered locks, exact reports of lock-order cycles,
 //! and runs on a shared stack identical to runs on dedicated stacks.
 
-mod common;
-
 use std::collections::BTreeSet;
 
 use p2psim_runtime::*;
 use proptest::prelude::*;
 
-use common::{program, run, run_cycle, run_on};
+use crate::common::{program, run, run_cycle, run_on};
 
 const SEEDS_PER_PROGRAM: u64 = 16;
 

@@ -2,6 +2,7 @@
 //! (held across sleeps, always taken in one global order), semaphores, sleeps,
 //! yields and spawn/join, plus producer/consumer pairs on mailboxes.
 
+// Both test binaries include this module and each uses only part of it.
 #![allow(dead_code)]
 
 use std::cell::{Cell, RefCell};

@@ -1,6 +1,7 @@
 //! In the reject scenario, lost requests do not increase as the pool grows, for
 //! every seed and rate (a small version of the shipped grid).
 
+use p2psim::mechanisms::builtin;
 use p2psim::sweep::grid::{points, Param};
 use p2psim::sweep::row::{Base, Outcome};
 use p2psim::sweep::runner::run_all;
@@ -23,7 +24,7 @@ fn lost_requests_do_not_increase_with_capacity() {
         Param::parse(&format!("pool.capacity={}", caps.join(","))).unwrap(),
     ];
     let seeds: Vec<Option<u64>> = (1..=4).map(Some).collect();
-    let rows = run_all(&base, &points(&params), &seeds, 2, |_| {});
+    let rows = run_all(&builtin(), &base, &points(&params), &seeds, 2, |_| {});
     assert!(rows.iter().all(|r| r.outcome == Outcome::Ok));
     let lost = |rate: &str, cap: &str, seed: u64| {
         rows.iter()

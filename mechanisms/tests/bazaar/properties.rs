@@ -1,11 +1,10 @@
 //! Over random topologies, roles, stocks, policies and seeds: the run passes its own
 //! invariant check, purchases equal the stock decrements, and every lookup ends.
 
-mod common;
-
-use common::{int, run, stalls};
-use p2psim::sim::scenario;
+use p2psim_mechanisms::bazaar::Bazaar;
 use proptest::prelude::*;
+
+use crate::harness::{stalls, try_run};
 
 fn topology(kind: u8, nodes: usize) -> String {
     match kind {
@@ -44,20 +43,22 @@ proptest! {
              think_time = 0.1\nbuy_timeout = 100.0\n",
             topology(kind, nodes)
         );
-        let s = scenario::parse_str(&text, "prop.toml", &[]).unwrap();
-        let summary = run(&s).map_err(|(m, _)| TestCaseError::fail(m))?;
-        let stalls = stalls(&summary);
-        let sold: i64 = stalls.iter().map(|t| t.3).sum();
-        prop_assert_eq!(int(&summary, "purchases"), sold);
-        prop_assert_eq!(int(&summary, "unconfirmed_sales"), 0);
+        // A failed run (its invariant check included) fails the case.
+        let b = try_run::<Bazaar>(&text)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?
+            .report;
+        let stalls = stalls(&b);
+        let sold: u64 = stalls.iter().map(|t| t.3).sum();
+        prop_assert_eq!(b.purchases, sold);
+        prop_assert_eq!(b.unconfirmed_sales, 0);
         for (node, initial, remaining, sold) in &stalls {
             prop_assert!(*remaining >= 0, "seller {} has {} left", node, remaining);
             if !restock {
-                prop_assert_eq!(initial - remaining, *sold);
+                prop_assert_eq!(i64::from(*initial) - remaining, *sold as i64);
             }
         }
-        let lookups = buyers as i64 * max_lookups as i64;
-        prop_assert_eq!(int(&summary, "lookups"), lookups);
-        prop_assert_eq!(int(&summary, "lookups_completed"), lookups);
+        let lookups = buyers as u64 * max_lookups;
+        prop_assert_eq!(b.lookups, lookups);
+        prop_assert_eq!(b.lookups_completed, lookups);
     }
 }

@@ -55,7 +55,8 @@ fn the_shipped_bazaar_runs_and_reports_its_figures() {
 
 #[test]
 fn a_stall_without_its_lock_fails_the_run_with_exit_1() {
-    let race = root().join("tests/scenarios/bazaar/race_without_lock.toml");
+    // The mechanism tests' scenario of the race the ledger catches; here, its exit code.
+    let race = root().join("mechanisms/tests/scenarios/bazaar/race_without_lock.toml");
     let (code, s) = run(&race, "race", &[]);
     assert_eq!(code, 1);
     assert!(

@@ -1,8 +1,8 @@
 //! A registered item is found until its lease ends, and not from the exact end on.
 
-#[path = "fada_common/mod.rs"]
-mod common;
-use common::*;
+use p2psim_mechanisms::fada::Fada;
+
+use crate::harness::{lookup_at, register_at, ring, run};
 
 #[test]
 fn a_lease_ends_at_the_exact_virtual_time() {
@@ -13,12 +13,12 @@ fn a_lease_ends_at_the_exact_virtual_time() {
         lookup_at(5, 9.0),
     ]
     .concat();
-    let s = run(&ring(
+    let out = run::<Fada>(&ring(
         "catalogue = 1\nreplicas = 0\nlease = 2.0\nttl = 1",
         &loads,
     ));
     // The lookup just before 3 s finds it; at 3 s and later nothing matches.
-    assert_eq!(num(&s, "requests/succeeded"), 2.0);
-    assert_eq!(num(&s, "requests/failed"), 2.0);
-    assert_eq!(num(&s, "fada/leases_expired"), 1.0);
+    assert_eq!(out.summary.requests.succeeded, 2);
+    assert_eq!(out.summary.requests.failed, 2);
+    assert_eq!(out.report.leases_expired, 1);
 }

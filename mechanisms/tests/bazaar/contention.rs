@@ -2,10 +2,10 @@
 //! items. Exactly n-1 buys succeed, the last buyer hears false and moves on, and
 //! nobody waits forever.
 
-mod common;
+use p2psim_mechanisms::bazaar::Bazaar;
+use p2psim_sim::engine::RunFailure;
 
-use common::{case, int, run, run_text, stalls};
-use p2psim::sim::scenario;
+use crate::harness::{bazaar_case, run, run_file, stalls, try_run_file};
 
 /// A star: the seller at the centre with `items` of salt, `n` salt buyers around it.
 fn star(n: usize, items: usize, extra: &str) -> String {
@@ -25,23 +25,16 @@ fn star(n: usize, items: usize, extra: &str) -> String {
 
 #[test]
 fn n_buyers_for_n_minus_1_items_exactly_n_minus_1_purchases() {
-    for n in 2..=6 {
-        let s = run_text(&star(n, n - 1, "max_lookups = 3"));
-        assert_eq!(int(&s, "purchases"), n as i64 - 1, "n = {n}");
-        assert_eq!(
-            int(&s, "failed_purchases"),
-            1,
-            "n = {n}: one buyer hears false"
-        );
-        assert_eq!(
-            stalls(&s),
-            vec![(0, n as i64 - 1, 0, n as i64 - 1)],
-            "n = {n}"
-        );
+    for n in 2..=6u64 {
+        let out = run::<Bazaar>(&star(n as usize, n as usize - 1, "max_lookups = 3"));
+        let b = &out.report;
+        assert_eq!(b.purchases, n - 1, "n = {n}");
+        assert_eq!(b.failed_purchases, 1, "n = {n}: one buyer hears false");
+        assert_eq!(stalls(b), vec![(0, n as u32 - 1, 0, n - 1)], "n = {n}");
         // Everyone finished every lookup: the loser looked up again and found nothing.
-        assert_eq!(int(&s, "lookups_completed"), 3 * n as i64, "n = {n}");
-        assert_eq!(int(&s, "unconfirmed_sales"), 0);
-        assert_eq!(s["completed"], true);
+        assert_eq!(b.lookups_completed, 3 * n, "n = {n}");
+        assert_eq!(b.unconfirmed_sales, 0);
+        assert!(out.summary.completed);
     }
 }
 
@@ -49,10 +42,10 @@ fn n_buyers_for_n_minus_1_items_exactly_n_minus_1_purchases() {
 fn a_slow_seller_serves_queued_buyers_one_at_a_time_under_its_lock() {
     // Each sale holds the lock for 10 ms: the 5 buys that arrive together are served
     // in turn, 4 true and the last false after 40 ms in the queue.
-    let s = run_text(&star(5, 4, "max_lookups = 1\nsell_time = 0.01"));
-    assert_eq!(int(&s, "purchases"), 4);
-    assert_eq!(int(&s, "failed_purchases"), 1);
-    let slowest = s["bazaar"]["lookup_time_s"]["p99"].as_f64().unwrap();
+    let b = run::<Bazaar>(&star(5, 4, "max_lookups = 1\nsell_time = 0.01")).report;
+    assert_eq!(b.purchases, 4);
+    assert_eq!(b.failed_purchases, 1);
+    let slowest = b.lookup_time_s.p99.expect("lookups ended");
     assert!(slowest > 0.07, "queued buyers wait for the lock: {slowest}");
 }
 
@@ -77,29 +70,29 @@ fn the_buyer_that_hears_false_tries_the_next_reply() {
         roles.join(", "),
         n - 1
     );
-    let s = scenario::parse_str(&text, "test.toml", &[]).unwrap();
-    let s = run(&s).unwrap_or_else(|(m, _)| panic!("{m}"));
-    assert_eq!(int(&s, "purchases"), n as i64);
-    assert_eq!(int(&s, "failed_purchases"), 1);
-    assert_eq!(s["bazaar"]["success_rate"], 1.0);
-    let stalls = stalls(&s);
+    let b = run::<Bazaar>(&text).report;
+    assert_eq!(b.purchases, n as u64);
+    assert_eq!(b.failed_purchases, 1);
+    assert_eq!(b.success_rate, Some(1.0));
+    let stalls = stalls(&b);
     assert_eq!(stalls[0].2, 0);
-    assert_eq!(stalls[0].3, n as i64 - 1);
+    assert_eq!(stalls[0].3, n as u64 - 1);
     assert_eq!(stalls[1].3, 1);
 }
 
 #[test]
 fn without_the_lock_items_are_sold_twice_and_the_run_fails() {
-    let path = case("race_without_lock");
-    let s = scenario::load_file(&path, &[]).unwrap();
-    let (message, summary) = run(&s).expect_err("the invariant check fails");
-    assert!(
-        message.contains("below zero") || message.contains("twice"),
-        "{message}"
-    );
-    assert!(summary.is_some());
-    let s = scenario::load_file(&path, &["mechanism.stock_lock=true".into()]).unwrap();
-    let s = run(&s).unwrap_or_else(|(m, _)| panic!("{m}"));
-    assert_eq!(int(&s, "purchases"), 2);
-    assert_eq!(int(&s, "failed_purchases"), 2);
+    let path = bazaar_case("race_without_lock");
+    match try_run_file::<Bazaar>(&path, &[]) {
+        // The run itself ends; the ledger's audit after it finds the double sales.
+        Err(RunFailure::Invariant { message, .. }) => assert!(
+            message.contains("below zero") || message.contains("twice"),
+            "{message}"
+        ),
+        Err(other) => panic!("the invariant check fails, not the run: {other}"),
+        Ok(_) => panic!("the invariant check fails"),
+    }
+    let b = run_file::<Bazaar>(&path, &["mechanism.stock_lock=true"]).report;
+    assert_eq!(b.purchases, 2);
+    assert_eq!(b.failed_purchases, 2);
 }

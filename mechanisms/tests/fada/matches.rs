@@ -1,8 +1,8 @@
 //! Sequential and parallel modes find exactly the registered matches within reach.
 
-#[path = "fada_common/mod.rs"]
-mod common;
-use common::*;
+use p2psim_mechanisms::fada::Fada;
+
+use crate::harness::{lookup_at, register_at, ring, run};
 
 #[test]
 fn registered_items_within_reach_are_found_and_others_not() {
@@ -15,26 +15,26 @@ fn registered_items_within_reach_are_found_and_others_not() {
     ]
     .concat();
     for mode in ["sequential", "parallel", "async"] {
-        let s = run(&ring(
+        let out = run::<Fada>(&ring(
             &format!("catalogue = 1\nreplicas = 0\nttl = 3\npropagation = \"{mode}\""),
             &loads,
         ));
-        assert_eq!(num(&s, "fada/registrations"), 3.0);
+        assert_eq!(out.report.registrations, 3);
         // 2 and 18 are within three hops of 0; 5 is not.
-        assert_eq!(num(&s, "fada/results_per_lookup"), 2.0, "{mode}");
-        assert_eq!(num(&s, "requests/succeeded"), 4.0, "{mode}");
-        assert_eq!(num(&s, "hops/mean"), 2.0, "{mode}");
+        assert_eq!(out.report.results_per_lookup, 2.0, "{mode}");
+        assert_eq!(out.summary.requests.succeeded, 4, "{mode}");
+        assert_eq!(out.summary.hops.mean, Some(2.0), "{mode}");
     }
 }
 
 #[test]
 fn sequential_takes_round_trips_one_after_the_other_and_parallel_overlaps_them() {
     let latency = |mode: &str| {
-        let s = run(&ring(
+        let out = run::<Fada>(&ring(
             &format!("catalogue = 1\nreplicas = 20\nttl = 3\npropagation = \"{mode}\""),
             &lookup_at(0, 0.0),
         ));
-        num(&s, "latency_s/mean")
+        out.summary.latency_s.mean.expect("the lookup ended")
     };
     // Parallel: the deepest branch, 3 hops out and back = 60 ms. Sequential: every
     // extension waits for the one before, so the five round trips of a branch

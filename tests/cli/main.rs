@@ -1,0 +1,13 @@
+//! The root package's tests: the `p2psim` binary (run, validate, bench, plot and
+//! sweep, with their exit codes and output files) and sweeps through the library.
+//! One test binary, one module per behaviour. The shipped scenarios on a shared
+//! stack are a binary of their own, `tests/shared_stack_runs.rs`, which CI runs
+//! again optimized; the mechanisms' own tests are in `mechanisms/tests/`.
+
+mod bazaar;
+mod bench;
+mod deadlock_exit;
+mod errors;
+mod plot;
+mod run;
+mod sweep;
