@@ -5,4 +5,5 @@
 mod harness;
 
 mod bazaar;
+mod check_transfer;
 mod fada;

@@ -18,6 +18,7 @@ mod mutex;
 mod overflow;
 mod panic;
 mod pool;
+mod schedule;
 mod scheduler;
 mod semaphore;
 mod states;
