@@ -11,3 +11,4 @@ mod errors;
 mod plot;
 mod run;
 mod sweep;
+mod trace_hashes;
