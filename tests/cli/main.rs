@@ -6,6 +6,7 @@
 
 mod bazaar;
 mod bench;
+mod check;
 mod deadlock_exit;
 mod errors;
 mod plot;
