@@ -81,7 +81,12 @@ impl fmt::Display for BlockedTask {
             write!(f, " '{o}'")?;
         }
         if let Some(t) = self.waits_for {
-            write!(f, " held by / waiting for task {t}")?;
+            let how = match self.waits_on {
+                WaitKind::Mutex => "held by",
+                WaitKind::Join => "of",
+                _ => "to be answered by",
+            };
+            write!(f, " {how} task {t}")?;
         }
         write!(f, " since {}", self.since)?;
         if self.daemon {

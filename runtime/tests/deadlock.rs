@@ -303,6 +303,6 @@ fn blocked_task_display_format() {
     let d = err.as_deadlock().unwrap();
     assert_eq!(
         d.tasks[1].to_string(),
-        "task #2 'waiter' (Blocked) waits on mutex 'res' held by / waiting for task #1 since 0.000000000s"
+        "task #2 'waiter' (Blocked) waits on mutex 'res' held by task #1 since 0.000000000s"
     );
 }

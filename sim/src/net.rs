@@ -71,10 +71,10 @@ impl<M> Clone for CallSlot<M> {
 }
 
 impl<M: 'static> CallSlot<M> {
-    fn new() -> Self {
+    fn new(name: &Rc<str>) -> Self {
         CallSlot {
             inner: Rc::new(SlotInner {
-                mailbox: Mailbox::new(),
+                mailbox: Mailbox::named_shared(name),
                 open: Cell::new(true),
                 server: Responder::new(),
                 caller: Cell::new(None),
@@ -188,6 +188,8 @@ struct Inner<M: 'static> {
     /// The run's trace, when it is traced: every message is recorded as it
     /// goes on and comes off the wire.
     trace: RefCell<Option<Rc<RefCell<TraceLog>>>>,
+    /// What a call's wait for its reply is called in reports.
+    reply_name: Rc<str>,
     /// Names a message's kind, for the name of the task that serves it.
     kind_of: Cell<fn(&M) -> &'static str>,
     warmer: RefCell<Option<Warmer>>,
@@ -240,6 +242,7 @@ impl<M: 'static> Net<M> {
                 rng: RefCell::new(ChaCha8Rng::seed_from_u64(seed)),
                 handler: RefCell::new(None),
                 kind_of: Cell::new(|_| "message"),
+                reply_name: Rc::from("the reply to its call"),
                 trace: RefCell::new(None),
                 warmer: RefCell::new(None),
                 counters: Counters::default(),
@@ -354,7 +357,7 @@ impl<M: 'static> Net<M> {
         req: M,
         timeout: Duration,
     ) -> Result<M, CallError> {
-        let slot = CallSlot::new();
+        let slot = CallSlot::new(&self.inner.reply_name);
         if self.inner.trace.borrow().is_some() {
             slot.inner.caller.set(Some(current().id));
         }

@@ -61,6 +61,12 @@ impl<T> Mailbox<T> {
         Self::build(Some(capacity.max(1)), None)
     }
 
+    /// An unbounded mailbox named `name` in reports, the name shared (no copy
+    /// of it is made: for mailboxes made by the million, such as call replies).
+    pub fn named_shared(name: &Rc<str>) -> Self {
+        Self::build(None, Some(name.clone()))
+    }
+
     /// A named mailbox (named in deadlock reports); `capacity` as in [`Mailbox::bounded`].
     pub fn named(name: &str, capacity: Option<usize>) -> Self {
         Self::build(capacity.map(|c| c.max(1)), super::name_of(name))
