@@ -33,7 +33,7 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Chart a sweep.csv (mean and 95% CI against a swept key) or a run's time-series CSV.
     Plot(plot::PlotArgs),
-    /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
+    /// Run the standard benchmark workloads (W1-W7 of docs/workloads.md) and print one line per figure.
     Bench(bench::BenchArgs),
 }
 
