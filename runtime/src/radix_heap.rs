@@ -162,7 +162,20 @@ impl RadixHeap {
     /// Adds a timer; timers pushed with equal times come out in push order.
     #[inline]
     pub fn push(&mut self, t: Timer) {
-        if let Err(t) = self.main.push(t) {
+        // Only the common case is inlined into every task that sleeps: on a
+        // shared stack each parked task's frame is saved, and the other case's
+        // code would make that frame larger.
+        if t.time > self.main.base {
+            self.main.file(t, self.main.base);
+        } else {
+            self.push_at_or_before_base(t);
+        }
+    }
+
+    /// [`Self::push`] of a timer at or before `main`'s base.
+    #[inline(never)]
+    fn push_at_or_before_base(&mut self, t: Timer) {
+        if !self.main.push(&t) {
             self.late.push(t, self.popped);
         }
     }
@@ -240,12 +253,13 @@ impl LateTimers {
     /// time last taken out (at or before every later push but those after a
     /// discarded stale timer, which are then late here too: slower, in order).
     #[cold]
+    #[inline(never)]
     fn push(&mut self, t: Timer, popped: u64) {
         if self.len == 0 {
             self.level.restart(popped);
         }
         self.len += 1;
-        if let Err(t) = self.level.push(t) {
+        if !self.level.push(&t) {
             self.seq += 1;
             #[cfg(test)]
             {
@@ -315,18 +329,18 @@ impl Level {
     }
 
     /// Takes `t`, unless it is at or before the base but before the due run's
-    /// latest timer (taken out or not): then `t` is late, and handed back.
+    /// latest timer (taken out or not): then `t` is late, and false is returned.
     #[inline]
-    fn push(&mut self, t: Timer) -> Result<(), Timer> {
+    fn push(&mut self, t: &Timer) -> bool {
         if t.time > self.base {
-            self.file(t, self.base);
-            return Ok(());
+            self.file(*t, self.base);
+            return true;
         }
         match self.due.last() {
-            Some(last) if last.time > t.time => Err(t),
+            Some(last) if last.time > t.time => false,
             _ => {
-                self.due.push(t);
-                Ok(())
+                self.due.push(*t);
+                true
             }
         }
     }
@@ -406,12 +420,8 @@ impl Level {
                 self.moves += (bucket.len() * bucket.len().ilog2() as usize) as u64;
             }
             self.base = bucket.last().expect("a set bit marks a filed timer").time;
-            // Copied rather than swapped with the run's storage: a swap would
-            // hand the run's capacity to this bucket and the bucket's to the
-            // run, until every bucket of a busy level holds as much memory as
-            // its largest ever did.
-            self.due.extend_from_slice(&bucket);
-            bucket.clear();
+            // The bucket's storage becomes the run; the run's, the empty bucket.
+            std::mem::swap(&mut self.due, &mut bucket);
             self.buckets[i] = bucket;
             return true;
         }
