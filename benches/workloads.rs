@@ -1,10 +1,10 @@
-//! Criterion benches of the standard workloads (W1-W5 of WORKLOADS.md) at reduced
-//! sizes; `p2psim bench` runs them at full size.
+//! Criterion benches of the standard workloads (W1-W5 and W7 of docs/workloads.md)
+//! at reduced sizes; `p2psim bench` runs them at full size.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
 use p2psim::runtime::StackMode;
-use p2psim::workloads;
+use p2psim::workloads::{self, FloodLatency};
 
 fn runtime_workloads(c: &mut Criterion) {
     let mut g = c.benchmark_group("runtime");
@@ -41,5 +41,24 @@ fn runtime_workloads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, runtime_workloads);
+/// W7 at a tenth of its graph and a hundredth of its lookups, beside W6 at the
+/// same size: the ratio is the figure.
+fn network_workloads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("network");
+    g.sample_size(10);
+    for (name, latency) in [
+        ("W6 flood (10k nodes, 10 lookups)", FloodLatency::Constant),
+        (
+            "W7 flood, uniform latency (10k nodes, 10 lookups)",
+            FloodLatency::Uniform,
+        ),
+    ] {
+        let units = workloads::flood(10_000, 10, latency).units;
+        g.throughput(Throughput::Elements(units));
+        g.bench_function(name, |b| b.iter(|| workloads::flood(10_000, 10, latency)));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, runtime_workloads, network_workloads);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
-//! The standard benchmark workloads of WORKLOADS.md (W1-W5 on the runtime, W6 on the
-//! network layer with the FADA mechanism).
+//! The standard benchmark workloads of `docs/workloads.md` (W1-W5 on the runtime,
+//! W6 and W7 on the network layer with the FADA mechanism).
 //!
 //! Each function builds and runs one workload at the given size and returns what
 //! it measured. Wall time is the benchmark's figure; virtual time is simulated.
@@ -188,14 +188,50 @@ pub fn w5_mailbox(messages: u64) -> Measured {
 /// form with no item anywhere, so every message is a search copy. Returns the text and
 /// the lookups' origins.
 pub fn w6_scenario(nodes: u64, lookups: u64) -> (String, Vec<u32>) {
+    flood_scenario(nodes, lookups, FloodLatency::Constant)
+}
+
+/// The hop latency of a W6-style flood.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloodLatency {
+    /// W6: 10 ms per hop.
+    Constant,
+    /// W7: uniform(5 ms, 15 ms), drawn per hop.
+    Uniform,
+    /// W7's normal variant: normal(mean 10 ms, sd 3 ms) truncated at 1 ms, per hop.
+    Normal,
+    /// W7's exponential variant: 1 ms plus an exponential excess, 10 ms on average, per hop.
+    Exponential,
+}
+
+impl FloodLatency {
+    /// The `[transport] latency` value of the scenario.
+    pub fn toml(self) -> &'static str {
+        match self {
+            FloodLatency::Constant => "{ kind = \"constant\", value = 0.01 }",
+            FloodLatency::Uniform => "{ kind = \"uniform\", min = 0.005, max = 0.015 }",
+            FloodLatency::Normal => "{ kind = \"normal\", mean = 0.01, sd = 0.003, min = 0.001 }",
+            FloodLatency::Exponential => "{ kind = \"exponential\", mean = 0.01, min = 0.001 }",
+        }
+    }
+}
+
+/// W6's flood (same graph, seed, origins, TTL and seen-id rule) with hop latency
+/// `latency`; W7 is [`FloodLatency::Uniform`]. Returns the text and the origins.
+pub fn flood_scenario(nodes: u64, lookups: u64, latency: FloodLatency) -> (String, Vec<u32>) {
     let mut rng = ChaCha8Rng::seed_from_u64(6);
     let origins: Vec<u32> = (0..lookups)
         .map(|_| rng.gen_range(0..nodes as u32))
         .collect();
+    let name = match latency {
+        FloodLatency::Constant => "W6 flood",
+        _ => "W7 flood",
+    };
+    let latency = latency.toml();
     let mut text = format!(
-        "name = \"W6 flood\"\nseed = 6\n\
+        "name = \"{name}\"\nseed = 6\n\
          [topology]\nkind = \"barabasi_albert\"\nnodes = {nodes}\nm = 2\n\
-         [transport]\nlatency = {{ kind = \"constant\", value = 0.01 }}\n\
+         [transport]\nlatency = {latency}\n\
          [pool]\npolicy = \"grow\"\nstack_size = \"64KiB\"\n\
          [mechanism]\nkind = \"fada\"\nttl = 5\ncatalogue = 1\nreplicas = 0\n\
          neighbours = \"all_but_sender\"\npropagation = \"async\"\ntimeout = 0.1\n\
@@ -213,14 +249,25 @@ pub fn w6_scenario(nodes: u64, lookups: u64) -> (String, Vec<u32>) {
 /// W6: the flood of [`w6_scenario`]; `units` is the number of messages delivered.
 /// The wall time covers the whole run, graph generation included (a few percent).
 pub fn w6_flood(nodes: u64, lookups: u64) -> Measured {
+    flood(nodes, lookups, FloodLatency::Constant)
+}
+
+/// W7: W6's flood with a hop latency drawn per hop from uniform(5 ms, 15 ms).
+pub fn w7_flood(nodes: u64, lookups: u64) -> Measured {
+    flood(nodes, lookups, FloodLatency::Uniform)
+}
+
+/// The flood of [`flood_scenario`]; `units` is the number of messages delivered.
+pub fn flood(nodes: u64, lookups: u64, latency: FloodLatency) -> Measured {
     let base = crate::rss::current_rss();
-    let (text, _) = w6_scenario(nodes, lookups);
-    let s = crate::sim::scenario::parse_str(&text, "W6", &[]).expect("the W6 scenario parses");
-    let params = crate::sim::prepare::<Fada>(&s).expect("the W6 scenario checks");
+    let (text, _) = flood_scenario(nodes, lookups, latency);
+    let s =
+        crate::sim::scenario::parse_str(&text, "flood", &[]).expect("the flood scenario parses");
+    let params = crate::sim::prepare::<Fada>(&s).expect("the flood scenario checks");
     let start = Instant::now();
     let out = match crate::sim::engine::run::<Fada>(&s, params, RunOptions::default()) {
         Ok(out) => out,
-        Err(e) => panic!("W6 runs to completion: {e}"),
+        Err(e) => panic!("the flood runs to completion: {e}"),
     };
     let delivered = out.summary.messages.delivered;
     let mut m = measured(start, delivered);
@@ -262,6 +309,13 @@ mod tests {
         }
         assert_eq!(w5_mailbox(100).units, 100);
         assert!(w6_flood(300, 3).units > 0);
+        for latency in [
+            FloodLatency::Uniform,
+            FloodLatency::Normal,
+            FloodLatency::Exponential,
+        ] {
+            assert!(flood(300, 3, latency).units > 0, "{latency:?}");
+        }
     }
 
     /// The W6 flood delivers exactly as many messages as a breadth-first count predicts.
@@ -280,5 +334,25 @@ mod tests {
         assert_eq!(out.summary.messages.delivered, expected);
         assert_eq!(out.summary.messages.lost, 0);
         assert!(expected > 20 * 1000, "{expected}");
+    }
+
+    /// With a latency drawn per hop a node's first copy may have come a longer way
+    /// with less TTL left, so W7 delivers at most W6's BFS count, never more.
+    #[test]
+    fn random_latencies_deliver_at_most_the_bfs_count() {
+        use crate::sim::graph_build::build_graph;
+        use crate::sim::graph_stats::flood_message_count;
+        use crate::sim::seeds::{derive, Stream};
+
+        let (text, origins) = flood_scenario(2000, 20, FloodLatency::Uniform);
+        let s = crate::sim::scenario::parse_str(&text, "W7", &[]).unwrap();
+        let g = build_graph(&s.topology, derive(s.seed, Stream::Topology)).unwrap();
+        let bfs: u64 = origins.iter().map(|&o| flood_message_count(&g, o, 5)).sum();
+        let out =
+            crate::sim::engine::run_scenario::<Fada>(&s).unwrap_or_else(|e| panic!("W7 runs: {e}"));
+        let delivered = out.summary.messages.delivered;
+        assert!(delivered <= bfs, "{delivered} > {bfs}");
+        assert!(delivered > bfs / 2, "{delivered} of {bfs}");
+        assert_eq!(out.summary.messages.lost, 0);
     }
 }

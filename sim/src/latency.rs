@@ -26,10 +26,18 @@ pub enum Latency {
         /// Smallest possible delay, seconds; must be >= 0.
         min: f64,
     },
+    /// `min` plus an exponentially distributed excess, so that the mean delay is `mean`.
+    Exponential {
+        /// Mean delay, seconds; must be >= `min`.
+        mean: f64,
+        /// Smallest possible delay, seconds; must be >= 0.
+        min: f64,
+    },
 }
 
 impl Latency {
-    /// Checks parameters: finite, non-negative delays, `min <= max`, `sd >= 0`.
+    /// Checks parameters: finite, non-negative delays, `min <= max`, `sd >= 0`,
+    /// `min <= mean` for the exponential.
     pub fn validate(&self) -> Result<(), String> {
         let non_negative = |name: &str, v: f64| {
             if v.is_finite() && v >= 0.0 {
@@ -57,6 +65,16 @@ impl Latency {
                 non_negative("normal latency sd", sd)?;
                 non_negative("normal latency min", min)
             }
+            Latency::Exponential { mean, min } => {
+                non_negative("exponential latency mean", mean)?;
+                non_negative("exponential latency min", min)?;
+                if min > mean {
+                    return Err(format!(
+                        "exponential latency min = {min} s must be at most mean = {mean} s"
+                    ));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -78,6 +96,9 @@ impl Latency {
                     truncated_normal(mean, sd, min, rng)
                 }
             }
+            Latency::Exponential { mean, min } => {
+                min + (mean - min).max(0.0) * rng.sample::<f64, _>(Exp1)
+            }
         };
         // f64::max also maps NaN to 0, so nothing downstream ever schedules in the past.
         x.max(0.0)
@@ -95,6 +116,7 @@ impl Latency {
                     mean + sd * inverse_mills((min - mean) / sd)
                 }
             }
+            Latency::Exponential { mean, min } => mean.max(min),
         }
     }
 }
@@ -256,6 +278,14 @@ mod tests {
                 sd: 0.05,
                 min: 0.0,
             },
+            Latency::Exponential {
+                mean: 0.01,
+                min: 0.001,
+            },
+            Latency::Exponential {
+                mean: 0.2,
+                min: 0.0,
+            },
         ];
         for (seed, model) in models.iter().enumerate() {
             model.validate().expect("valid model");
@@ -299,6 +329,17 @@ mod tests {
             normal(-0.1, 0.01, 0.0).validate().is_ok(),
             "only the delay must be >= 0"
         );
+        let exponential = |mean, min| Latency::Exponential { mean, min };
+        assert_eq!(
+            exponential(0.01, 0.02).validate(),
+            Err("exponential latency min = 0.02 s must be at most mean = 0.01 s".to_string())
+        );
+        assert!(exponential(-0.01, 0.0).validate().is_err());
+        assert!(exponential(f64::INFINITY, 0.0).validate().is_err());
+        assert!(
+            exponential(0.01, 0.01).validate().is_ok(),
+            "a constant delay"
+        );
     }
 
     #[test]
@@ -320,6 +361,14 @@ mod tests {
                 mean: 0.1,
                 sd: -1.0,
                 min: -3.0,
+            },
+            Latency::Exponential {
+                mean: -1.0,
+                min: -2.0,
+            },
+            Latency::Exponential {
+                mean: f64::NAN,
+                min: 0.0,
             },
         ];
         for model in bad {

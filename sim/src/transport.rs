@@ -37,6 +37,7 @@ impl Transport {
             LatencySpec::Constant(v) => Latency::Constant(v),
             LatencySpec::Uniform { min, max } => Latency::Uniform { min, max },
             LatencySpec::Normal { mean, sd, min } => Latency::NormalTruncated { mean, sd, min },
+            LatencySpec::Exponential { mean, min } => Latency::Exponential { mean, min },
         };
         let mut links = LinkLatencies::new();
         for l in &spec.links {

@@ -8,12 +8,12 @@ use std::process::Command;
 use clap::Args;
 
 use crate::runtime::StackMode;
-use crate::workloads::{self, Measured};
+use crate::workloads::{self, FloodLatency, Measured};
 
 /// Arguments of `p2psim bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
-    /// Workloads to run (W1 W2 W3 W4 W5 W6); all when none is given.
+    /// Workloads to run (W1 W2 W3 W4 W5 W6 W7); all when none is given.
     pub workloads: Vec<String>,
     /// Runs per workload; the median is printed.
     #[arg(long, default_value_t = 3)]
@@ -29,12 +29,12 @@ pub struct BenchArgs {
     pub shared_stack: bool,
 }
 
-const ALL: [&str; 6] = ["W1", "W2", "W3", "W4", "W5", "W6"];
+const ALL: [&str; 7] = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"];
 
 /// Parts of workloads that run in a child of their own: W4's smaller size, W2's
-/// wake-ups spread over a tenth of its tasks, and the fresh-page floor printed
-/// with W3.
-const PARTS: [&str; 3] = ["W4S", "W2K", "W3F"];
+/// wake-ups spread over a tenth of its tasks, the fresh-page floor printed with
+/// W3, and W7's flood with normal and with exponential latencies.
+const PARTS: [&str; 5] = ["W4S", "W2K", "W3F", "W7N", "W7E"];
 
 /// Runs the benchmark command; returns the exit status.
 pub fn run(args: BenchArgs) -> i32 {
@@ -71,9 +71,11 @@ pub fn run(args: BenchArgs) -> i32 {
         return 0;
     }
     let (q, r) = (args.quick, args.runs);
+    // W6's figure, for W7's ratio when both run in this invocation.
+    let mut w6_ns = None;
     for n in &names {
         if n == "W4" {
-            // Both sizes of WORKLOADS.md, on dedicated stacks, then on a shared stack.
+            // Both sizes of docs/workloads.md, on dedicated stacks, then on a shared stack.
             for (stacks, shared) in [("", false), (" shared_stack", true)] {
                 let n = 100_000 / scale;
                 report_w4(&runs_of("W4S", r, q, shared), &format!("{stacks} n={n}"));
@@ -116,6 +118,26 @@ pub fn run(args: BenchArgs) -> i32 {
                 outln!("W6 flood ns_per_message {ns:.1}");
                 let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
                 outln!("W6 flood peak_rss_mb {rss:.0}");
+                w6_ns = Some(ns);
+            }
+            "W7" => {
+                let label = "W7 flood_random_latency";
+                let delivered = median(runs.iter().map(|m| m.units as f64).collect());
+                outln!("{label} delivered {delivered:.0}");
+                outln!("{label} ns_per_message {ns:.1}");
+                let rss = median(runs.iter().map(|m| mb(m.peak_rss)).collect());
+                outln!("{label} peak_rss_mb {rss:.0}");
+                if let Some(w6) = w6_ns {
+                    outln!("{label} ratio_to_W6 {:.3}", ns / w6);
+                }
+                for (part, label) in [
+                    ("W7N", "W7 flood_normal_latency"),
+                    ("W7E", "W7 flood_exponential_latency"),
+                ] {
+                    let runs = runs_of(part, r, q, false);
+                    let ns = median(runs.iter().map(Measured::ns_per_unit).collect());
+                    outln!("{label} ns_per_message {ns:.1}");
+                }
             }
             _ => outln!("W5 mailbox ns_per_message {ns:.1}"),
         }
@@ -155,6 +177,9 @@ fn run_one(name: &str, scale: u64, stacks: StackMode) -> Measured {
         "W4S" => workloads::w4_alive(100_000 / scale, stacks),
         "W4" => workloads::w4_alive(1_000_000 / scale, stacks),
         "W6" => workloads::w6_flood(100_000 / scale, 1_000 / scale),
+        "W7" => workloads::w7_flood(100_000 / scale, 1_000 / scale),
+        "W7N" => workloads::flood(100_000 / scale, 1_000 / scale, FloodLatency::Normal),
+        "W7E" => workloads::flood(100_000 / scale, 1_000 / scale, FloodLatency::Exponential),
         _ => workloads::w5_mailbox(1_000_000 / scale),
     }
 }

@@ -77,7 +77,7 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Replay a failure written by `check`: the same report and trace hash.
     Replay(replay::ReplayArgs),
-    /// Run the standard benchmark workloads (W1-W5 of WORKLOADS.md) and print one line per figure.
+    /// Run the standard benchmark workloads (W1-W7 of docs/workloads.md) and print one line per figure.
     Bench(bench::BenchArgs),
 }
 

@@ -56,3 +56,21 @@ fn w4_prints_memory_and_wall_time_for_both_sizes_and_stack_modes() {
     }
     assert_eq!(text.lines().count(), 8, "{text}");
 }
+
+#[test]
+fn w7_prints_its_figures_its_ratio_to_w6_and_the_normal_and_exponential_lines() {
+    let text = bench(&["W6", "W7"]);
+    assert!(figure(&text, "W6 flood ns_per_message") > 0.0);
+    let label = "W7 flood_random_latency";
+    assert!(figure(&text, &format!("{label} delivered")) > 0.0);
+    assert!(figure(&text, &format!("{label} ns_per_message")) > 0.0);
+    assert!(figure(&text, &format!("{label} peak_rss_mb")) > 0.0);
+    assert!(figure(&text, &format!("{label} ratio_to_W6")) > 0.0);
+    assert!(figure(&text, "W7 flood_normal_latency ns_per_message") > 0.0);
+    assert!(figure(&text, "W7 flood_exponential_latency ns_per_message") > 0.0);
+    assert_eq!(text.lines().count(), 3 + 6, "{text}");
+    // Without W6 in the same run there is nothing to divide by.
+    let text = bench(&["W7"]);
+    assert!(!text.contains("ratio_to_W6"), "{text}");
+    assert_eq!(text.lines().count(), 5, "{text}");
+}

@@ -17,13 +17,20 @@ pub enum LatencySpec {
         /// Upper bound in seconds.
         max: f64,
     },
-    /// Normal, clamped below at `min` so latency is never negative.
+    /// Normal, truncated below at `min` so latency is never negative.
     Normal {
         /// Mean in seconds.
         mean: f64,
         /// Standard deviation in seconds.
         sd: f64,
-        /// Clamp: samples below this are raised to it.
+        /// Truncation: no sample is below this.
+        min: f64,
+    },
+    /// `min` plus an exponential excess, `mean` seconds on average in all.
+    Exponential {
+        /// Mean delay in seconds (at least `min`).
+        mean: f64,
+        /// Smallest delay in seconds.
         min: f64,
     },
 }
@@ -93,7 +100,7 @@ fn latency(t: &Params) -> Result<LatencySpec, ScenarioError> {
     }
     let l = Params::from_node(node, &t.path("latency"));
     let kind = l.require("kind", "kind = \"constant\"", |n| {
-        convert::choice(n, &["constant", "uniform", "normal"])
+        convert::choice(n, &["constant", "uniform", "normal", "exponential"])
     })?;
     let spec = match kind.as_str() {
         "constant" => {
@@ -114,6 +121,19 @@ fn latency(t: &Params) -> Result<LatencySpec, ScenarioError> {
                 ));
             }
             LatencySpec::Uniform { min, max }
+        }
+        "exponential" => {
+            l.check_known(&["kind", "mean", "min"])?;
+            let mean = l.require("mean", "mean = 0.01", |n| convert::float(n, NON_NEG))?;
+            let min = l.opt_float("min", NON_NEG)?.unwrap_or(0.0);
+            if min > mean {
+                return Err(l.error(
+                    "min",
+                    format!("min ({min}) is greater than mean ({mean})"),
+                    "use 0 <= min <= mean: the delay is min plus an exponential excess",
+                ));
+            }
+            LatencySpec::Exponential { mean, min }
         }
         _ => {
             l.check_known(&["kind", "mean", "sd", "min"])?;
@@ -165,6 +185,27 @@ mod tests {
             }
         );
         assert_eq!(
+            tr(
+                "latency = { kind = \"exponential\", mean = 0.01, min = 0.001 }",
+                None
+            )
+            .unwrap()
+            .latency,
+            LatencySpec::Exponential {
+                mean: 0.01,
+                min: 0.001
+            }
+        );
+        assert_eq!(
+            tr("latency = { kind = \"exponential\", mean = 0.02 }", None)
+                .unwrap()
+                .latency,
+            LatencySpec::Exponential {
+                mean: 0.02,
+                min: 0.0
+            }
+        );
+        assert_eq!(
             tr("latency = { kind = \"constant\", value = 0.5 }", None)
                 .unwrap()
                 .latency,
@@ -186,6 +227,27 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.key, "transport.latency.mx");
+        let e = tr(
+            "latency = { kind = \"exponential\", mean = 0.01, min = 0.02 }",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "transport.latency.min");
+        assert!(e.message.contains("greater than mean"), "{e}");
+        let e = tr(
+            "latency = { kind = \"exponential\", mean = 0.01, sd = 0.002 }",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.key, "transport.latency.sd");
+        let e = tr("latency = { kind = \"exponentail\", mean = 0.01 }", None).unwrap_err();
+        assert!(
+            e.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("did you mean \"exponential\""),
+            "{e}"
+        );
         let e = tr("links = [{ a = 0, b = 9, latency = 1 }]", Some(4)).unwrap_err();
         assert_eq!(e.key, "transport.links[0].b");
         assert!(e.message.contains("4 nodes"), "{e}");
