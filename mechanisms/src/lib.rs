@@ -1,6 +1,6 @@
 //! p2psim-mechanisms: pluggable mechanisms and policies, written as blocking code.
 //!
-//! - [`bazaar`]: buyers and sellers over a flooding network (the seed's bazaar).
+//! - [`bazaar`]: buyers and sellers over a flooding network (the bazaar assignment's).
 //! - [`fada`]: FADA's lookup and register with pluggable per-node policies.
 //! - [`flood`]: a flooding lookup with TTL and duplicate suppression.
 //! - [`nested`]: nested blocking calls that can exhaust a queueing pool into deadlock.

@@ -1,4 +1,4 @@
-//! Nested blocking calls: the seed's feared pool deadlock, on purpose.
+//! Nested blocking calls: the design document's feared pool deadlock, on purpose.
 //!
 //! A request at node v asks a neighbour, and waits for the answer; that neighbour's
 //! handler, on a TaskThread of its own, does a little local work, asks one of its

@@ -1,5 +1,5 @@
-//! The bazaar: buyers and sellers over a flooding peer-to-peer network (the seed
-//! `000_e2c4f1ea09e87e67`), as blocking code.
+//! The bazaar: buyers and sellers over a flooding peer-to-peer network (the bazaar
+//! assignment, `000_e2c4f1ea09e87e67`), as blocking code.
 //!
 //! Every node is a buyer, a seller or a plain peer. A seller sells one good from a
 //! stock of k items and, when it sells out, picks a new good and restocks. A buyer

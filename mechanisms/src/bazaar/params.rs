@@ -32,7 +32,7 @@ impl SellerPolicy {
 /// Who is a buyer and who is a seller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RoleSpec {
-    /// Every node a buyer or a seller by a fair coin (the seed's parent process).
+    /// Every node a buyer or a seller by a fair coin (the assignment's parent process).
     Coin,
     /// This many random buyers and sellers; any other node only forwards.
     Counts {
@@ -67,7 +67,7 @@ pub struct BazaarParams {
     /// Buyers start at a uniform random time in `[0, start_spread)`.
     pub start_spread: Duration,
     /// Failed lookups in a row after which a buyer gives up its good and picks a new
-    /// one (0: never, as in the seed, where a buyer may wait for a good nobody sells).
+    /// one (0: never, as in the assignment, where a buyer may wait for a good nobody sells).
     pub patience: u32,
     /// Lookups per buyer; `None` runs until the scenario's duration.
     pub max_lookups: Option<u64>,

@@ -1,4 +1,4 @@
-//! Who buys and who sells, and the first good of each: the seed's parent process,
+//! Who buys and who sells, and the first good of each: the assignment's parent process,
 //! which set every node up as a buyer or a seller with its initial product.
 
 use rand::seq::index::sample;

@@ -3,7 +3,7 @@
 //! Items carry serial numbers (0, 1, 2, ... over all restocks), so the ledger can
 //! prove that no item was sold twice. The stall's figures live in a `RefCell` that is
 //! only changed while the runtime `Mutex` is held (or, with `stock_lock = false`,
-//! without it: the seed's race, kept to show what the lock prevents).
+//! without it: the assignment's race, kept to show what the lock prevents).
 
 use std::cell::RefCell;
 use std::time::Duration;
@@ -110,7 +110,7 @@ impl Seller {
         Some(self.hand_over())
     }
 
-    /// The seed's race: check, take time, then take the item, with no lock.
+    /// The assignment's race: check, take time, then take the item, with no lock.
     fn sell_unguarded(&self, good: Good) -> Option<u64> {
         if !self.holds(good) {
             return None;

@@ -1,4 +1,4 @@
-//! How a client finds the node its request starts from (the seed's BootstrapMechanism).
+//! How a client finds the node its request starts from (the design document's BootstrapMechanism).
 
 use std::cell::RefCell;
 use std::time::Duration;

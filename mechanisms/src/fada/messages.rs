@@ -32,7 +32,7 @@ pub enum FadaMsg {
     },
     /// The registration was stored.
     Registered,
-    /// The seed's extendLookup: carry the search to a neighbour.
+    /// The design document's extendLookup: carry the search to a neighbour.
     Extend(Extension),
     /// Matches, as an answer to a `call` or reported straight to the origin.
     Results {

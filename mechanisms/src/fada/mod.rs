@@ -1,8 +1,8 @@
-//! FADA's lookup and register, as the seed describes them, with every policy pluggable
+//! FADA's lookup and register, as the design document describes them, with every policy pluggable
 //! per node: bootstrap, neighbour selection, propagation, seen search ids, leases,
 //! rewiring.
 //!
-//! A lookup goes through fixed phases, in order (the seed's "Definition of lookup
+//! A lookup goes through fixed phases, in order (the design document's "Definition of lookup
 //! phases"): the client bootstraps to a node; that node makes a locally unique search
 //! id, searches its local registry, selects the neighbours to contact, extends the
 //! search to them as its propagation policy says, waits as that policy says, rewires

@@ -1,4 +1,4 @@
-//! Which neighbours a node extends a search to: the seed's
+//! Which neighbours a node extends a search to: the design document's
 //! `LookupExtensionMechanism::neighbors_to_contact`.
 
 use std::cmp::Reverse;

@@ -1,4 +1,4 @@
-//! How a search is propagated to the selected neighbours: the seed's three
+//! How a search is propagated to the selected neighbours: the design document's three
 //! alternatives. Sequential and parallel use the blocking extendLookup (an RPC whose
 //! answer carries the results back along the call chain); FADA's asynchronous form
 //! sends the extensions and has distant matches reported straight to the origin,
@@ -14,7 +14,7 @@ use p2psim_sim::Net;
 use super::messages::{Extension, FadaMsg, Match};
 use super::results::{MatchSet, Results};
 
-/// Carries one search one hop further from `from`: the seed's extendLookup.
+/// Carries one search one hop further from `from`: the design document's extendLookup.
 #[derive(Clone)]
 pub struct Extender {
     net: Net<FadaMsg>,

@@ -1,4 +1,4 @@
-//! The case the seed could not handle: n buyers answered by one seller that has n-1
+//! The case the assignment's own solution could not handle: n buyers answered by one seller that has n-1
 //! items. Exactly n-1 buys succeed, the last buyer hears false and moves on, and
 //! nobody waits forever.
 

@@ -1,5 +1,5 @@
-//! The bazaar: the seed's test cases, contention for the last items, and random markets.
+//! The bazaar: the assignment's test cases, contention for the last items, and random markets.
 
 mod contention;
 mod properties;
-mod seed_cases;
+mod assignment_cases;

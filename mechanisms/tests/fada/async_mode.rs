@@ -35,7 +35,7 @@ fn it_returns_early_when_wanted_results_are_in() {
 
 #[test]
 fn without_wanted_it_sits_idle_until_the_timeout() {
-    // The seed's complaint: the whole reach answers by 40 ms, the origin waits 2 s.
+    // The design document's complaint: the whole reach answers by 40 ms, the origin waits 2 s.
     let out = run::<Fada>(&ring(
         &format!("{ALL_HOLD}timeout = 2.0"),
         &lookup_at(0, 0.0),

@@ -1,4 +1,4 @@
-//! Observers: the seed's pluggable statistics extractors.
+//! Observers: the design document's pluggable statistics extractors.
 //!
 //! The engine feeds every observer the same events: request issue/end/loss, a
 //! snapshot every `sample_interval` of virtual time (instants at which nothing

@@ -1,4 +1,4 @@
-//! The seed's five test cases, each its own scenario under
+//! The assignment's five test cases, each its own scenario under
 //! `mechanisms/tests/scenarios/bazaar/`.
 
 use p2psim_mechanisms::bazaar::{Bazaar, BazaarReport};
