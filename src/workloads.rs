@@ -279,8 +279,8 @@ pub fn flood(nodes: u64, lookups: u64, latency: FloodLatency) -> Measured {
 /// An Exp(mean `mean_s` seconds) delay in whole nanoseconds. Drawn with the
 /// ziggurat method (`rand_distr::Exp1`: a table lookup and a compare for almost
 /// every draw) rather than as `-ln(1 - u)`, and converted without
-/// `Duration::from_secs_f64`'s exact rounding: the two cost W2 about 30 ns per
-/// wake-up that is the workload's own arithmetic, not the scheduler's.
+/// `Duration::from_secs_f64`'s exact rounding: both are the workload's own
+/// arithmetic, not the scheduler's, and would otherwise weigh on W2's figure.
 fn exp_delay(rng: &mut ChaCha8Rng, mean_s: f64) -> Duration {
     let x: f64 = rng.sample(Exp1);
     Duration::from_nanos((x * mean_s * 1e9) as u64)
