@@ -6,6 +6,7 @@
 //! and chart them.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub use p2psim_mechanisms as mechanisms;
 pub use p2psim_runtime as runtime;
@@ -31,3 +32,8 @@ macro_rules! mechanisms {
         $crate::mechanisms::builtin()$(.with::<$m>())*
     };
 }
+
+/// The README's code, compiled with the tests (its tutorial mechanism must build).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

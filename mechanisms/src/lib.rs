@@ -8,6 +8,7 @@
 //! - [`registry`]: the list of them all, [`builtin`], for the CLI.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod bazaar;
 pub mod fada;

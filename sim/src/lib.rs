@@ -7,6 +7,7 @@
 //! runs a scenario with a [`mechanism`]. It knows nothing of FADA or bazaars.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod arrivals;
 pub mod check;
