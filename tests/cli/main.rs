@@ -9,6 +9,7 @@ mod bench;
 mod check;
 mod deadlock_exit;
 mod errors;
+mod memory;
 mod plot;
 mod run;
 mod sweep;
