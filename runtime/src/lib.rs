@@ -47,6 +47,7 @@
 //! which task overflowed and exits with status 1.
 
 #![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod api;
 mod config;

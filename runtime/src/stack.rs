@@ -334,7 +334,8 @@ mod tests {
         let mut a = StackAllocator::new(64 * 1024);
         let s = a.carve().unwrap();
         assert_eq!(a.resident_bytes(&s), 0);
-        // SAFETY (test): writing inside the slot's usable range.
+        // SAFETY: the address lies in the slot's usable range, mapped and
+        // writable, and nothing else uses this fresh slot.
         unsafe { ptr::write_volatile((s.top - 3 * a.page - 8) as *mut u64, 1) };
         assert_eq!(a.resident_bytes(&s), 4 * a.page);
     }
