@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use crate::context::{self, with_core};
+use crate::exec::context::{self, with_core};
 use crate::error::{SpawnError, WaitKind};
 use crate::task::{JoinHandle, TaskInfo, TaskName};
 use crate::time::SimTime;
-use crate::wait;
+use crate::sched::wait;
 
 #[inline(always)]
 fn require_task(what: &str) {

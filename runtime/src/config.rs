@@ -159,7 +159,7 @@ pub struct RuntimeConfig {
     /// Extra delay for messages, if any.
     pub jitter: Option<Jitter>,
     /// A recorded schedule to replay: its choices instead of the strategy's.
-    pub replay: Option<std::sync::Arc<crate::schedule::DecisionLog>>,
+    pub replay: Option<std::sync::Arc<crate::sched::schedule::DecisionLog>>,
     /// Whether a task panic stops the run.
     pub on_panic: PanicPolicy,
 }

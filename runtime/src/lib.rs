@@ -51,29 +51,14 @@
 
 mod api;
 mod config;
-mod context;
-mod core;
 mod error;
-mod fifo;
-mod flags;
-mod handoff;
-mod overflow;
-mod prefetch;
-mod radix_heap;
+mod exec;
 mod report;
 mod runtime;
-mod schedule;
-mod shared_stack;
-mod stack;
+mod sched;
 mod sync;
 mod task;
-mod task_name;
 mod time;
-mod timers;
-mod trace;
-mod tracer;
-mod wait;
-mod worker;
 
 pub use api::{
     call_at, call_soon, current, in_task, jitter, now, sleep, sleep_until, spawn, spawn_daemon,
@@ -84,14 +69,14 @@ pub use config::{
     DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
-pub use prefetch::Hot;
+pub use exec::prefetch::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
-pub use schedule::DecisionLog;
-pub use stack::{FreshStacks, GuardMode};
+pub use sched::schedule::DecisionLog;
+pub use exec::stack::{FreshStacks, GuardMode};
 pub use sync::{
     BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,
 };
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};
-pub use tracer::{TraceEvent, Tracer};
+pub use sched::tracer::{TraceEvent, Tracer};

@@ -3,16 +3,16 @@
 use std::rc::Rc;
 
 use crate::config::RuntimeConfig;
-use crate::context;
-use crate::core::{Advance, Core, Outcome, NO_WORKER};
+use crate::exec::context;
+use crate::sched::core::{Advance, Core, Outcome, NO_WORKER};
 use crate::error::{SimError, SpawnError};
-use crate::prefetch;
+use crate::exec::prefetch;
 use crate::report::{PoolStats, RunReport};
-use crate::shared_stack::SharedStack;
-use crate::stack::{GuardMode, SlotStack, StackAllocator};
+use crate::exec::shared_stack::SharedStack;
+use crate::exec::stack::{GuardMode, SlotStack, StackAllocator};
 use crate::task::{JoinHandle, TaskName};
 use crate::time::SimTime;
-use crate::worker::{Resume, Suspend, Worker};
+use crate::exec::worker::{Resume, Suspend, Worker};
 
 /// At most this many bytes of a task's saved frames are prefetched before it resumes.
 const SAVED_PREFETCH: usize = 1024;
@@ -43,8 +43,8 @@ struct WorkerPool {
 impl Runtime {
     /// A runtime with no tasks, at virtual time zero.
     pub fn new(config: RuntimeConfig) -> Self {
-        crate::wait::install_panic_hook();
-        crate::overflow::install_handler();
+        crate::sched::wait::install_panic_hook();
+        crate::exec::overflow::install_handler();
         let stacks = StackAllocator::new(config.pool.stack_size);
         let core = Core::new(config);
         core.stack_span.set(stacks.span());

@@ -4,9 +4,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::core::WakeReason;
+use crate::sched::core::WakeReason;
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
 
 /// How a `block_for` ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,10 +6,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::context::{self, with_core};
-use crate::core::{Owner, WaitsFor, WakeReason};
+use crate::exec::context::{self, with_core};
+use crate::sched::core::{Owner, WaitsFor, WakeReason};
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
 
 /// A mutual-exclusion lock around a `T`, held by one task at a time.
 ///

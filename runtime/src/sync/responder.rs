@@ -3,8 +3,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::context::with_core;
-use crate::core::{Owner, WaitsFor};
+use crate::exec::context::with_core;
+use crate::sched::core::{Owner, WaitsFor};
 
 /// The task that will answer a wait, once it is known: a task waiting on a
 /// [`Mailbox`](crate::Mailbox) for a reply can name it (`recv_from`,

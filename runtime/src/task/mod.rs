@@ -1,5 +1,7 @@
 //! Task identity, the seed's state model, and the handle returned by `spawn`.
 
+mod name;
+
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::mem::MaybeUninit;
@@ -7,14 +9,14 @@ use std::ops::Deref;
 use std::ptr::{addr_of_mut, NonNull};
 use std::rc::Rc;
 
-use crate::context;
-use crate::core::{Outcome, WaitsFor, WakeReason, NO_WORKER};
+use crate::exec::context;
+use crate::sched::core::{Outcome, WaitsFor, WakeReason, NO_WORKER};
 use crate::error::WaitKind;
-use crate::prefetch::Hint;
+use crate::exec::prefetch::Hint;
 use crate::time::SimTime;
 
 /// A task's name, as given to `spawn`; static strings cost no allocation.
-pub use crate::task_name::TaskName;
+pub use name::TaskName;
 
 /// A task's identity: unique for the whole run, assigned in spawn order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -310,7 +312,7 @@ pub(crate) trait TypedBody<T> {
 
 impl<F: FnOnce() -> T, T> AnyBody for Body<F, T> {
     fn run(&self) -> Outcome {
-        crate::wait::run_job(&self.job, &self.result)
+        crate::sched::wait::run_job(&self.job, &self.result)
     }
 
     fn drop_job(&self) {
@@ -381,7 +383,7 @@ impl<T> JoinHandle<T> {
                     self.cell.id, self.cell.name
                 );
             }
-            crate::wait::join_task(self.key, self.cell.id, &self.cell.name.to_string());
+            crate::sched::wait::join_task(self.key, self.cell.id, &self.cell.name.to_string());
         }
         self.take_result()
     }

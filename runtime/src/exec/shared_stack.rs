@@ -21,11 +21,11 @@ use std::ptr;
 
 use corosensei::{Coroutine, CoroutineResult};
 
-use crate::context;
-use crate::core::Core;
-use crate::prefetch;
-use crate::stack::SlotStack;
-use crate::worker::{Resume, Suspend};
+use crate::exec::context;
+use crate::sched::core::Core;
+use crate::exec::prefetch;
+use crate::exec::stack::SlotStack;
+use crate::exec::worker::{Resume, Suspend};
 
 /// The shared stack's bounds, which worker's frames are on it, and everyone else's.
 pub(crate) struct SharedStack {

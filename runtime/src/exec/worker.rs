@@ -6,8 +6,8 @@
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
-use crate::context;
-use crate::stack::SlotStack;
+use crate::exec::context;
+use crate::exec::stack::SlotStack;
 
 /// What the scheduler tells a worker when it resumes it.
 pub(crate) enum Resume {

@@ -9,8 +9,8 @@
 use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
-use crate::context;
-use crate::core::Core;
+use crate::exec::context;
+use crate::sched::core::Core;
 
 struct Previous {
     segv: libc::sigaction,

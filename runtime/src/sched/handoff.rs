@@ -30,9 +30,9 @@
 
 use corosensei::Yielder;
 
-use crate::context;
-use crate::core::{Core, NO_WORKER};
-use crate::worker::{Resume, Suspend};
+use crate::exec::context;
+use crate::sched::core::{Core, NO_WORKER};
+use crate::exec::worker::{Resume, Suspend};
 
 /// Called by a parking task just before it would suspend to the scheduler: runs
 /// ready tasks until it is itself the next to run (returns true: it goes on as if

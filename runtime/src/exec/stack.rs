@@ -7,7 +7,7 @@
 //! region, regions double in size), and the lowest page of each slot becomes a
 //! guard with `madvise(MADV_GUARD_INSTALL)` (Linux 6.13+), which marks page-table
 //! entries instead of splitting the mapping. A touch of the guard raises SIGSEGV,
-//! which [`crate::overflow`] turns into a report naming the task.
+//! which [`crate::exec::overflow`] turns into a report naming the task.
 //!
 //! On kernels without guard markers the slots have no hardware guard and
 //! [`GuardMode::Software`] is reported: the scheduler then checks each task's

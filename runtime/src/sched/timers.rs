@@ -1,7 +1,7 @@
 //! The timer queue: wake-ups ordered by virtual time, same-time ones first-in first-out.
 
-use crate::prefetch::Hint;
-use crate::radix_heap::RadixHeap;
+use crate::exec::prefetch::Hint;
+use crate::sched::radix_heap::RadixHeap;
 
 /// A pending wake-up of one wait of one task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl Near {
 /// The pending timers, in (time, insertion) order. Stale entries are skipped when
 /// they surface (lazy deletion).
 ///
-/// One radix heap (see [`crate::radix_heap`]) for every timer. No sorted FIFO
+/// One radix heap (see [`crate::sched::radix_heap`]) for every timer. No sorted FIFO
 /// lanes for constant delays beside it: the radix heap files such a stream
 /// cheaply, and lanes would add a five-way minimum to every peek and pop
 /// (measured with four lanes: W2 ran 39% more instructions, W3 22%, W6 the same).

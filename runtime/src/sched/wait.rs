@@ -23,8 +23,8 @@ use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
-use crate::context::{self, with_core, LAST_PANIC};
-use crate::core::{Killed, Outcome, Waiter, WaitsFor, WakeReason};
+use crate::exec::context::{self, with_core, LAST_PANIC};
+use crate::sched::core::{Killed, Outcome, Waiter, WaitsFor, WakeReason};
 use crate::error::WaitKind;
 use crate::time::SimTime;
 
@@ -63,7 +63,7 @@ pub(crate) fn wake(waiter: Waiter, reason: WakeReason) -> bool {
 
 /// Blocks the running task until task `key` (id `id`) terminates.
 pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
-    let target = crate::core::Owner {
+    let target = crate::sched::core::Owner {
         key: key as u32,
         id,
     };

@@ -11,18 +11,18 @@ use std::time::Duration;
 
 use crate::config::{ExhaustionPolicy, PanicPolicy, RuntimeConfig, StackMode};
 use crate::error::{BlockedTask, DeadlockReport, PanicReport, SimError, WaitKind};
-use crate::fifo::Fifo;
-use crate::flags::RunFlags;
-use crate::schedule::{DecisionLog, Entry, Schedule};
-use crate::stack::SlotSpan;
+use crate::sched::fifo::Fifo;
+use crate::sched::flags::RunFlags;
+use crate::sched::schedule::{DecisionLog, Entry, Schedule};
+use crate::exec::stack::SlotSpan;
 use crate::task::{
     AnyCell, Body, Header, JoinError, JoinHandle, TaskCell, TaskId, TaskName, TaskSlot, TaskState,
 };
 use crate::time::SimTime;
-use crate::timers::{Near, TimerHeap};
-use crate::trace;
-use crate::tracer::{TraceEvent, Tracer};
-use crate::worker::Worker;
+use crate::sched::timers::{Near, TimerHeap};
+use crate::sched::trace;
+use crate::sched::tracer::{TraceEvent, Tracer};
+use crate::exec::worker::Worker;
 use slab::Slab;
 
 /// Marks a task that has no worker yet.
@@ -458,7 +458,7 @@ impl Core {
             let addr = &**f as *const dyn FnOnce() as *const u8 as usize;
             let size = std::mem::size_of_val(&**f);
             for line in (0..size).step_by(64) {
-                crate::prefetch::line(addr + line);
+                crate::exec::prefetch::line(addr + line);
             }
         }
     }
@@ -971,7 +971,7 @@ impl Core {
                     return None;
                 }
                 // The table entry is read first, to check the timer is live.
-                crate::prefetch::line(near.slot);
+                crate::exec::prefetch::line(near.slot);
                 (near.header, near.hint)
             }
         };
@@ -984,9 +984,9 @@ impl Core {
             Some(_) => RESUMED_CELL_PREFETCH,
         };
         for offset in (0..cell).step_by(64) {
-            crate::prefetch::line(header + offset);
+            crate::exec::prefetch::line(header + offset);
         }
-        crate::prefetch::stack(hint);
+        crate::exec::prefetch::stack(hint);
         hint.worker()
     }
 

@@ -45,7 +45,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::timers::Timer;
+use crate::sched::timers::Timer;
 
 /// One bucket per bit of the 64-bit time.
 const BUCKETS: usize = 64;
@@ -450,7 +450,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::timers::Near;
+    use crate::sched::timers::Near;
 
     /// A timer identified by `seq` (carried as its wait number).
     fn timer(time: u64, seq: u64) -> Timer {

@@ -10,8 +10,8 @@ use std::rc::Rc;
 
 use corosensei::Yielder;
 
-use crate::core::Core;
-use crate::worker::{Resume, Suspend};
+use crate::sched::core::Core;
+use crate::exec::worker::{Resume, Suspend};
 
 thread_local! {
     static CORE: Cell<*const Core> = const { Cell::new(ptr::null()) };
@@ -110,7 +110,7 @@ pub(crate) fn suspend(core: &Core) {
     // code (the running task's), and that yielder lives on the coroutine's own
     // stack, which is live for as long as we execute on it.
     let y = unsafe { &*y };
-    if core.may_hand_off() && crate::handoff::run_ready(core, y) {
+    if core.may_hand_off() && crate::sched::handoff::run_ready(core, y) {
         return;
     }
     let resume = if core.shared_stack {
@@ -179,7 +179,7 @@ fn check_stack_depth(core: &Core) {
     let sp = &marker as *const u8 as usize;
     let [_, limit, top] = core.current_stack();
     if sp < limit || sp > top {
-        crate::overflow::report_overflow(core);
+        crate::exec::overflow::report_overflow(core);
     }
 }
 
