@@ -69,14 +69,14 @@ pub use config::{
     DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
-pub use exec::prefetch::Hot;
+pub use exec::stack::{FreshStacks, GuardMode};
+pub use exec::warm::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
 pub use sched::schedule::DecisionLog;
-pub use exec::stack::{FreshStacks, GuardMode};
+pub use sched::trace::{TraceEvent, Tracer};
 pub use sync::{
     BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,
 };
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};
-pub use sched::tracer::{TraceEvent, Tracer};

@@ -30,68 +30,72 @@
 
 use corosensei::Yielder;
 
+use super::callbacks;
+use super::core::Core;
 use crate::exec::context;
-use crate::sched::core::{Core, NO_WORKER};
 use crate::exec::worker::{Resume, Suspend};
+use crate::task::NO_WORKER;
 
-/// Called by a parking task just before it would suspend to the scheduler: runs
-/// ready tasks until it is itself the next to run (returns true: it goes on as if
-/// resumed) or the scheduler is needed (returns false: it suspends as usual).
-///
-/// Not inlined, unlike the rest of the blocking path (see `wait`): the return
-/// from here does follow switches, but the tasks resumed in between suspend
-/// inline in their own loops, so the calls and returns between are balanced and
-/// this return is still predicted (W1 measured no slower). Inlined, its locals
-/// widened every blocking call's frame, which the shared stack copies at each
-/// switch (W4 shared: 646 -> 713 bytes per task).
-#[inline(never)]
-pub(crate) fn run_ready(core: &Core, y: &Yielder<Resume, Suspend>) -> bool {
-    let (me, my_header) = core.running();
-    let my_top = core.current_top.get();
-    core.leave();
-    core.flags.set_handing_off(true);
-    let mut resumed = false;
-    while !core.flags.interrupted() {
-        let Some(next) = core.ready.front() else {
-            break;
-        };
-        if next == me {
-            core.ready.pop_front();
-            core.enter(me, my_header);
-            resumed = true;
-            break;
+impl Core {
+    /// Called by a parking task just before it would suspend to the scheduler: runs
+    /// ready tasks until it is itself the next to run (returns true: it goes on as if
+    /// resumed) or the scheduler is needed (returns false: it suspends as usual).
+    ///
+    /// Not inlined, unlike the rest of the blocking path (see `wait`): the return
+    /// from here does follow switches, but the tasks resumed in between suspend
+    /// inline in their own loops, so the calls and returns between are balanced and
+    /// this return is still predicted. Inlined, its locals would widen every
+    /// blocking call's frame, which the shared stack copies at each switch.
+    #[inline(never)]
+    pub(crate) fn run_ready(&self, y: &Yielder<Resume, Suspend>) -> bool {
+        let (me, my_header) = self.running();
+        let exec = self.exec();
+        let my_top = exec.running_top();
+        self.leave();
+        self.flags.set_handing_off(true);
+        let mut resumed = false;
+        while !self.flags.interrupted() {
+            let Some(next) = self.agenda.front() else {
+                break;
+            };
+            if next == me {
+                self.agenda.pop_ready();
+                self.enter(me, my_header);
+                resumed = true;
+                break;
+            }
+            if callbacks::is_callback(next) {
+                break;
+            }
+            let tasks = self.tasks.borrow();
+            let t = &tasks[next as usize];
+            let w = t.worker.get();
+            if w == NO_WORKER {
+                break;
+            }
+            self.agenda.pop_ready();
+            self.enter(next, t);
+            drop(tasks);
+            // SAFETY: `exec.workers()` is the pool's worker array, set by the
+            // scheduler before it resumed the task running this; the array only
+            // grows between steps of the scheduler, never while a task runs, so it
+            // is still valid, and `w` indexes it (a task only holds a worker the
+            // pool created). The only other reference into it is the scheduler's,
+            // to the worker of the task running this code, and `w` is another's: a
+            // task holds its worker until it ends, and the task `next` is parked, so
+            // its coroutine is suspended (a task that handed off is never resumed by
+            // another hand-off: the handing-off flag keeps the depth at one).
+            let worker = unsafe { &mut *exec.workers().add(w as usize) };
+            exec.set_running_top(worker.top);
+            let suspended = worker.resume(Resume::Go);
+            self.leave();
+            if suspended == Suspend::Finished {
+                exec.push_idle(w);
+            }
         }
-        if Core::is_callback(next) {
-            break;
-        }
-        let tasks = core.tasks.borrow();
-        let t = &tasks[next as usize];
-        let w = t.worker.get();
-        if w == NO_WORKER {
-            break;
-        }
-        core.ready.pop_front();
-        core.enter(next, t);
-        drop(tasks);
-        // SAFETY: `worker_base` is the pool's worker array, set by the scheduler
-        // before it resumed the task running this; the array only grows between
-        // steps of the scheduler, never while a task runs, so it is still valid,
-        // and `w` indexes it (a task only holds a worker the pool created). The
-        // only other reference into it is the scheduler's, to the worker of the
-        // task running this code, and `w` is another's: a task holds its worker
-        // until it ends, and the task `next` is parked, so its coroutine is
-        // suspended (a task that handed off is never resumed by another hand-off:
-        // the handing-off flag keeps the depth at one).
-        let worker = unsafe { &mut *core.worker_base.get().add(w as usize) };
-        core.current_top.set(worker.top);
-        let suspended = worker.resume(Resume::Go);
-        core.leave();
-        if suspended == Suspend::Finished {
-            core.idle_workers.borrow_mut().push(w);
-        }
+        self.flags.set_handing_off(false);
+        exec.set_running_top(my_top);
+        context::set_yielder(y);
+        resumed
     }
-    core.flags.set_handing_off(false);
-    core.current_top.set(my_top);
-    context::set_yielder(y);
-    resumed
 }

@@ -450,7 +450,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::sched::timers::Near;
+    use crate::exec::warm::TimerHint;
 
     /// A timer identified by `seq` (carried as its wait number).
     fn timer(time: u64, seq: u64) -> Timer {
@@ -458,7 +458,7 @@ mod tests {
             time,
             key: 0,
             wait: seq,
-            near: Near::NONE,
+            hint: TimerHint::NONE,
         }
     }
 

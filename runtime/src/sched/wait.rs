@@ -8,25 +8,41 @@
 //! The blocking path is `#[inline(always)]` from each primitive's blocking call
 //! down to the switch (`block`, the closure it runs on the core, `with_core`,
 //! `Core::park`, `context::suspend`), and the scheduler resumes tasks from its
-//! run loop's own frame (`WorkerPool::step` is inlined there). The CPU predicts
-//! each `ret` from a stack of the return addresses its `call`s pushed; a switch
-//! changes stacks under it, so every function entered before a suspend and left
-//! after the resume (on either side) returns to an address the predictor does
-//! not hold: one mispredicted return each, 10-25 ns apiece here. With the
-//! primitives as calls, W1 took 117 ns per round trip; inlined, 62-73 ns on the
-//! same minutes (`p2psim bench --child W1`), W2 ~530 -> ~355 ns per wake-up.
-//! Two calls are left on the path, each saying why it may be one:
-//! `handoff::run_ready`, and on shared stacks `context::suspend_recording_sp`.
+//! run loop's own frame (`sched::step` and `WorkerPool::resume` are inlined
+//! there). The CPU predicts each `ret` from a stack of the return addresses
+//! its `call`s pushed; a switch changes stacks under it, so every function
+//! entered before a suspend and left after the resume (on either side)
+//! returns to an address the predictor does not hold: one mispredicted return
+//! each, a pipeline flush at every switch. Two calls are left on the
+//! path, each saying why it may be one: `Core::run_ready` (see `handoff`), and
+//! on shared stacks `context::suspend_recording_sp`.
 
-use std::any::Any;
-use std::cell::{Cell, RefCell};
-use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
-use crate::exec::context::{self, with_core, LAST_PANIC};
-use crate::sched::core::{Killed, Outcome, Waiter, WaitsFor, WakeReason};
+use super::core::Core;
+use super::deadlock::{Owner, WaitsFor};
 use crate::error::WaitKind;
+use crate::exec::context::{self, with_core};
+use crate::exec::warm::{self, TimerHint};
+use crate::task::{Killed, TaskId, TaskState};
 use crate::time::SimTime;
+
+/// Why a parked task was made runnable again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WakeReason {
+    Notified,
+    TimedOut,
+    Killed,
+}
+
+/// One wait of one task, as queued by a primitive or a timer. A waiter whose wait
+/// already ended is stale: waking it does nothing (lazy deletion everywhere).
+/// Wait ids start at 1 and a task not parked has wait 0, so no waiter matches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Waiter {
+    pub key: u32,
+    pub wait: u64,
+}
 
 /// Parks the running task until woken; `enqueue` registers the waiter with the
 /// primitive. Returns why it woke (a kill unwinds instead of returning).
@@ -45,9 +61,7 @@ pub(crate) fn block(
             let waiter = core.park(kind, object, deadline, waits_for);
             enqueue(waiter);
             if check_cycle {
-                if let Some(cycle) = core.find_cycle() {
-                    core.cycle_closed(cycle);
-                }
+                core.check_cycle();
             }
             context::suspend(core);
             core.unpark()
@@ -62,11 +76,9 @@ pub(crate) fn wake(waiter: Waiter, reason: WakeReason) -> bool {
 }
 
 /// Blocks the running task until task `key` (id `id`) terminates.
-pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
-    let target = crate::sched::core::Owner {
-        key: key as u32,
-        id,
-    };
+pub(crate) fn join_task(key: usize, id: TaskId, name: &str) {
+    let key = key as u32;
+    let target = Owner { key, id };
     let object: Rc<str> = Rc::from(format!("task {id} '{name}'"));
     block(
         WaitKind::Join,
@@ -75,96 +87,125 @@ pub(crate) fn join_task(key: usize, id: crate::task::TaskId, name: &str) {
         Some(WaitsFor::Task(target)),
         |w| {
             with_core(|core| {
-                let tasks = core.tasks.borrow();
-                match tasks.get(key) {
-                    Some(t) if t.id == id => core
-                        .joiners
-                        .borrow_mut()
-                        .entry(key as u32)
-                        .or_default()
-                        .push(w),
-                    // Already gone: nothing will wake us, so wake now.
-                    _ => {
-                        drop(tasks);
-                        core.wake(w, WakeReason::Notified);
-                    }
+                // Already gone: nothing will wake us, so wake now.
+                if !core.tasks.add_joiner(key, id, w) {
+                    core.wake(w, WakeReason::Notified);
                 }
             })
         },
     );
 }
 
-/// Runs a task's closure (taken from `job`), storing its value; reports how it ended.
-pub(crate) fn run_job<T, F: FnOnce() -> T>(
-    job: &Cell<Option<F>>,
-    result: &RefCell<Option<crate::task::TaskResult<T>>>,
-) -> Outcome {
-    // Taken inside the guarded call: moved out before it, the closure would be
-    // copied twice on the way in (and the second copy, wider than the first's
-    // stores, stalls on store forwarding).
-    let run = || job.take().expect("a task's closure runs once")();
-    match panic::catch_unwind(AssertUnwindSafe(run)) {
-        Ok(v) => {
-            *result.borrow_mut() = Some(Ok(v));
-            Outcome::Done
+impl Core {
+    /// Parks the running task on a wait; the caller queues the returned waiter and suspends.
+    ///
+    /// Always inlined: the arguments are constants at each primitive's call site,
+    /// so the unnamed, untimed wait (most of them) folds down to a few stores.
+    #[inline(always)]
+    pub fn park(
+        &self,
+        kind: WaitKind,
+        object: Option<&Rc<str>>,
+        deadline: Option<SimTime>,
+        waits_for: Option<WaitsFor>,
+    ) -> Waiter {
+        let (key, t) = self.running();
+        if t.kill_pending.get() {
+            std::panic::resume_unwind(Box::new(Killed));
         }
-        Err(payload) => unwound(payload),
+        // A timeout past the end of virtual time never fires: the wait is untimed.
+        let deadline = deadline.filter(|d| *d != SimTime::MAX);
+        let wait = self.tasks.new_wait();
+        t.wait.set(wait);
+        t.waits_on.set(kind);
+        t.since.set(self.now());
+        let detailed = object.is_some() || waits_for.is_some();
+        t.detailed.set(detailed);
+        if detailed {
+            let mut d = t.detail.take().unwrap_or_default();
+            d.object = object.cloned();
+            d.waits_for = waits_for;
+            t.detail.set(Some(d));
+        }
+        let state = match (deadline, kind) {
+            (Some(_), _) => TaskState::TimedWaiting,
+            (None, WaitKind::Mutex | WaitKind::Semaphore) => TaskState::Blocked,
+            (None, _) => TaskState::Waiting,
+        };
+        t.state.set(state);
+        if self.trace.on() {
+            self.trace.record(
+                self.now(),
+                super::trace::TraceEvent::Parked {
+                    id: t.id,
+                    waits_on: kind,
+                    object: object.map(|o| &**o),
+                },
+            );
+        }
+        let hint = if self.warming() {
+            let marker = 0u8;
+            self.note_suspend(key, &marker as *const u8 as usize)
+        } else {
+            TimerHint::NONE
+        };
+        if let Some(d) = deadline {
+            self.agenda.push_timer(d, key, wait, hint);
+        }
+        Waiter { key, wait }
     }
-}
 
-/// How a job that unwound ended: killed, or panicked with this message.
-///
-/// Out of line: on a shared stack every byte of a suspended task's frames is
-/// copied out and back, and this path's locals would widen every task's frame.
-#[cold]
-#[inline(never)]
-fn unwound(payload: Box<dyn Any + Send>) -> Outcome {
-    if payload.is::<Killed>() {
-        return Outcome::Killed;
+    /// Called by a task just resumed from `park`: why it was woken. A kill unwinds.
+    #[inline]
+    pub fn unpark(&self) -> WakeReason {
+        let (_, t) = self.running();
+        let reason = t.wake.get();
+        if reason == WakeReason::Killed {
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+        reason
     }
-    // The hook's record has the location, but only if it is this panic's:
-    // `resume_unwind` skips the hook, and a caught panic may have left one
-    // (in an earlier resumption, so with another stamp, or with another
-    // message). Checked here rather than cleared before every job.
-    let message = payload_message(&*payload);
-    let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
-    let resumption = with_core(|core| core.events.get());
-    Outcome::Panicked(match recorded {
-        Some((stamp, r)) if stamp == resumption && r.starts_with(&message) => r,
-        _ => message,
-    })
-}
 
-/// The text of a panic payload.
-pub(crate) fn payload_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".to_owned()
+    /// Ends `waiter`'s wait with `reason` and makes its task runnable; false if stale.
+    #[inline]
+    pub fn wake(&self, waiter: Waiter, reason: WakeReason) -> bool {
+        if !self.tasks.end_wait(waiter, reason) {
+            return false;
+        }
+        self.agenda.push_ready(waiter.key);
+        true
     }
-}
 
-/// Installs (once per process) a panic hook that records panics inside tasks for
-/// their `TaskPanicked` report instead of printing them; other panics go to the
-/// previous hook unchanged.
-pub(crate) fn install_panic_hook() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let previous = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if context::in_task() {
-                let msg = payload_message(info.payload());
-                let text = match info.location() {
-                    Some(l) => format!("{msg} (at {}:{})", l.file(), l.line()),
-                    None => msg,
-                };
-                let stamp = with_core(|core| core.events.get());
-                LAST_PANIC.with(|p| *p.borrow_mut() = Some((stamp, text)));
-            } else {
-                previous(info);
-            }
-        }));
-    });
+    /// Puts the running task at the back of the run queue (it stays Runnable).
+    #[inline]
+    pub fn requeue_current(&self) {
+        let (key, t) = self.running();
+        if t.kill_pending.get() {
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+        t.state.set(TaskState::Runnable);
+        self.agenda.push_ready(key);
+        if self.warming() {
+            let marker = 0u8;
+            self.note_suspend(key, &marker as *const u8 as usize);
+        }
+    }
+
+    /// Unwinds the running task if it was killed during teardown (after a yield).
+    pub fn unwind_if_torn_down(&self) {
+        let killed = self.running().1.kill_pending.get();
+        if killed && self.flags.tearing_down() {
+            std::panic::resume_unwind(Box::new(Killed));
+        }
+    }
+
+    /// Records where the running task `key` will suspend (about `sp`: the
+    /// caller is inlined into the frame that switches), for warming it before
+    /// it is resumed; returns what its timer, if it sets one, carries.
+    #[inline(always)]
+    fn note_suspend(&self, key: u32, sp: usize) -> TimerHint {
+        let top = self.exec().running_top();
+        let tasks = self.tasks.borrow();
+        warm::suspending(&tasks[key as usize], top, sp)
+    }
 }

@@ -4,9 +4,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::sched::core::WakeReason;
 use crate::error::WaitKind;
 use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// How a `block_for` ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

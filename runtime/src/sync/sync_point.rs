@@ -4,9 +4,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::sched::core::WakeReason;
 use crate::error::WaitKind;
 use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// A condition object: waiters check their own predicate; whoever changes what the
 /// predicate reads calls [`SyncPoint::awake`] so that the waiters re-check it.

@@ -1,8 +1,7 @@
 //! A FIFO of parked waiters, shared by all primitives.
 
-use crate::sched::core::{Waiter, WakeReason};
-use crate::sched::fifo::Fifo;
 use crate::sched::wait;
+use crate::sched::{Fifo, Waiter, WakeReason};
 
 /// Waiters in arrival order; stale entries (timed out, killed) are skipped on wake.
 #[derive(Default)]
