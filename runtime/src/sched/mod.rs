@@ -16,7 +16,7 @@
 //! - `trace`: the trace hash and the tracer;
 //! - `schedule`: the oracle of every choice an explored run makes, and its log.
 //!
-//! `core` composes them into a task's life, `wait` into parking and waking,
+//! `core` composes them, `life` into a task's life, `wait` into parking and waking,
 //! `next` into what runs next, and `handoff` lets a parking task run the next
 //! ready task itself; `flags` are the run-wide switches.
 
@@ -27,6 +27,7 @@ mod deadlock;
 mod fifo;
 mod flags;
 mod handoff;
+mod life;
 mod next;
 mod pool;
 mod radix_heap;
