@@ -7,7 +7,7 @@ use std::fmt;
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
 /// What `spawn` does when every worker of the pool is busy. This is the experiment
-/// of the seed: lost requests, queueing delay, or unbounded threads.
+/// of the design document: lost requests, queueing delay, or unbounded threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExhaustionPolicy {
     /// The task is not run; `try_spawn` returns an error and the loss is counted.

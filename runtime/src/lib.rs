@@ -1,10 +1,10 @@
 //! p2psim-runtime: a deterministic, virtual-time scheduler for green threads.
 //!
-//! Mechanisms are written as ordinary blocking Rust code. Each runs as a task on a
-//! stackful coroutine (a TaskThread, in the seed's words) drawn from a recyclable
-//! pool; one OS thread resumes one task at a time; the clock is virtual and jumps
-//! to the next timer when nothing is ready. A run is a pure function of its
-//! inputs and its seed.
+//! Mechanisms are written as ordinary blocking Rust code. Each runs as a task on
+//! a stackful coroutine (a TaskThread, in the design document's words) drawn
+//! from a recyclable pool; one OS thread resumes one task at a time; the clock
+//! is virtual and jumps to the next timer when nothing is ready. A run is a
+//! pure function of its inputs and its seed.
 //!
 //! ```
 //! use std::time::Duration;
@@ -43,8 +43,14 @@
 //!
 //! Killing a task ([`JoinHandle::kill`]) makes its blocking call unwind its stack,
 //! dropping its locals. Destructors must not block. Stacks come from large
-//! regions with a guard page each (see the `stack` module); an overflow prints
-//! which task overflowed and exits with status 1.
+//! regions with a guard page each (see the `exec::stack` module); an overflow
+//! prints which task overflowed and exits with status 1.
+//!
+//! The crate is built in layers: `sched`, the scheduler (its loop, the parts
+//! of its state, the schedule oracle and the tracer); `task`, tasks and their
+//! handles; `exec`, coroutines and stacks, with all their `unsafe`, and the
+//! cache warming; `sync`, the primitives, built on the scheduler's parking
+//! and waking.
 
 #![warn(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]

@@ -130,11 +130,11 @@ pub(crate) fn suspend(core: &Core) {
 ///
 /// Never inlined, though the rest of the blocking path is (see `wait`): the
 /// switch's use below the recorded pointer must be the same at every
-/// suspension, the probe's included. Inlined, each copy got its own choice of
-/// whether corosensei's `Yielder::suspend` was inlined too; where it was not,
-/// its frame lay below the pointer, deeper than the probe measured, was not
-/// saved, and the task returned into garbage when resumed (a scenario with
-/// churn crashed). As one function it is one choice for all. The price is a
+/// suspension, the probe's included. Inlined, each copy would get its own
+/// choice of whether corosensei's `Yielder::suspend` is inlined too; where it
+/// is not, its frame lies below the pointer, deeper than the probe measured,
+/// is not saved, and the task returns into garbage when resumed. As one
+/// function it is one choice for all. The price is a
 /// return across the switch (see `wait`), on shared stacks only.
 #[inline(never)]
 pub(crate) fn suspend_recording_sp(exec: &ExecState, y: &Yielder<Resume, Suspend>) -> Resume {

@@ -15,7 +15,9 @@ use super::timers::{Timer, TimerHeap};
 use crate::exec::warm::TimerHint;
 use crate::time::SimTime;
 
-/// The clock, the run queue and the timers.
+/// The clock, the run queue and the timers (in this order, the timer heap
+/// last: see `Core`'s layout).
+#[repr(C)]
 pub(crate) struct Agenda {
     now: Cell<SimTime>,
     ready: Fifo<u32>,

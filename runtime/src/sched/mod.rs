@@ -4,7 +4,7 @@
 //! one task at a time; the task runs until it blocks, sleeps, yields or ends,
 //! and then the scheduler takes the next ready one. When nothing is ready the
 //! clock jumps to the next timer, which makes its tasks ready. That loop is
-//! [`run`]; the state it works on is [`Core`](core::Core), composed of parts
+//! [`run`]; the state it works on is [`Core`], composed of parts
 //! that each own one concern:
 //!
 //! - `tasks`: the task table (entries, joiners, the running task, counts);

@@ -1,4 +1,5 @@
-//! The seed's synchronisation point: wait until a condition holds or a timeout passes.
+//! The design document's synchronisation point: wait until a condition holds or a
+//! timeout passes.
 
 use std::rc::Rc;
 use std::time::Duration;

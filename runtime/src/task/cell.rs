@@ -64,9 +64,9 @@ impl TaskCell<()> {
     /// A new task's cell with `body`, not yet scheduled, built in its allocation.
     ///
     /// Built field by field in place rather than assembled on the stack and
-    /// moved: a cell is spawned per delivered message, and the compiler's stack
-    /// temporary was written in small pieces and read back in wide ones, a
-    /// store-forwarding stall per cell that cost more than the rest of the spawn.
+    /// moved: a cell is spawned per delivered message, and a stack temporary
+    /// is written in small pieces and read back in wide ones, a
+    /// store-forwarding stall per cell.
     pub(crate) fn new_rc<B>(
         id: TaskId,
         name: TaskName,
