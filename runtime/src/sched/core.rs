@@ -8,9 +8,11 @@
 //! (`tasks`), the clock with the run queue and the timers (`agenda`), pool
 //! admission (`pool`), callbacks (`callbacks`), timeout cycles of the wait-for
 //! graph (`deadlock`), the trace (`trace`), the schedule oracle (`schedule`).
-//! `Core` composes them: a task's life (spawn, end, kill) here, its waits in
-//! `wait`, the run queue's order and the clock's jumps in `run`, hand-offs in
-//! `handoff`. Code outside the scheduler goes through `Core`'s methods.
+//! `Core` composes them: the run's outcome (failures, panics, `stop`), the
+//! deadlock checks and the report here, a task's life (spawn, end, kill) in
+//! `life`, its waits in `wait`, the run queue's order and the clock's jumps in
+//! `next`, hand-offs in `handoff`. Code outside the scheduler goes through
+//! `Core`'s methods.
 
 use std::cell::{Cell, RefCell};
 
