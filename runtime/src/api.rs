@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use crate::context::{self, with_core};
 use crate::error::{SpawnError, WaitKind};
+use crate::exec::context::{self, with_core};
+use crate::sched::wait;
 use crate::task::{JoinHandle, TaskInfo, TaskName};
 use crate::time::SimTime;
-use crate::wait;
 
 #[inline(always)]
 fn require_task(what: &str) {
@@ -23,14 +23,14 @@ fn not_in_task(what: &str) -> ! {
 
 /// The current virtual time, from a task or a [`call_at`] callback.
 pub fn now() -> SimTime {
-    with_core(|c| c.now.get())
+    with_core(|c| c.now())
 }
 
 /// Suspends the running task for `d` of virtual time.
 #[inline(always)]
 pub fn sleep(d: Duration) {
     require_task("sleep");
-    let now = with_core(|c| c.now.get());
+    let now = with_core(|c| c.now());
     block_until(now + d);
 }
 
@@ -39,7 +39,7 @@ pub fn sleep(d: Duration) {
 #[inline(always)]
 pub fn sleep_until(t: SimTime) {
     require_task("sleep_until");
-    let t = t.max(with_core(|c| c.now.get()));
+    let t = t.max(with_core(|c| c.now()));
     block_until(t);
 }
 
@@ -101,12 +101,10 @@ where
 pub fn current() -> TaskInfo {
     require_task("current");
     with_core(|c| {
-        let key = c.current_key();
-        let tasks = c.tasks.borrow();
-        let cell = &tasks[key as usize];
+        let (_, t) = c.running();
         TaskInfo {
-            id: cell.id,
-            name: cell.name.clone(),
+            id: t.id,
+            name: t.name.clone(),
         }
     })
 }
@@ -144,8 +142,5 @@ pub fn jitter() -> Duration {
 /// Asks the scheduler to end the run once the caller suspends; `run` then returns
 /// `Ok` even if tasks are still waiting (daemons, or load cut short).
 pub fn stop() {
-    with_core(|c| {
-        c.stop_requested.set(true);
-        c.flags.set_interrupted(true);
-    });
+    with_core(|c| c.stop());
 }

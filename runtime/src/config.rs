@@ -7,7 +7,7 @@ use std::fmt;
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
 
 /// What `spawn` does when every worker of the pool is busy. This is the experiment
-/// of the seed: lost requests, queueing delay, or unbounded threads.
+/// of the design document: lost requests, queueing delay, or unbounded threads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExhaustionPolicy {
     /// The task is not run; `try_spawn` returns an error and the loss is counted.
@@ -159,7 +159,7 @@ pub struct RuntimeConfig {
     /// Extra delay for messages, if any.
     pub jitter: Option<Jitter>,
     /// A recorded schedule to replay: its choices instead of the strategy's.
-    pub replay: Option<std::sync::Arc<crate::schedule::DecisionLog>>,
+    pub replay: Option<std::sync::Arc<crate::sched::schedule::DecisionLog>>,
     /// Whether a task panic stops the run.
     pub on_panic: PanicPolicy,
 }

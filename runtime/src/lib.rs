@@ -1,10 +1,10 @@
 //! p2psim-runtime: a deterministic, virtual-time scheduler for green threads.
 //!
-//! Mechanisms are written as ordinary blocking Rust code. Each runs as a task on a
-//! stackful coroutine (a TaskThread, in the seed's words) drawn from a recyclable
-//! pool; one OS thread resumes one task at a time; the clock is virtual and jumps
-//! to the next timer when nothing is ready. A run is a pure function of its
-//! inputs and its seed.
+//! Mechanisms are written as ordinary blocking Rust code. Each runs as a task on
+//! a stackful coroutine (a TaskThread, in the design document's words) drawn
+//! from a recyclable pool; one OS thread resumes one task at a time; the clock
+//! is virtual and jumps to the next timer when nothing is ready. A run is a
+//! pure function of its inputs and its seed.
 //!
 //! ```
 //! use std::time::Duration;
@@ -43,36 +43,28 @@
 //!
 //! Killing a task ([`JoinHandle::kill`]) makes its blocking call unwind its stack,
 //! dropping its locals. Destructors must not block. Stacks come from large
-//! regions with a guard page each (see the `stack` module); an overflow prints
-//! which task overflowed and exits with status 1.
+//! regions with a guard page each (see the `exec::stack` module); an overflow
+//! prints which task overflowed and exits with status 1.
+//!
+//! The crate is built in layers: `sched`, the scheduler (its loop, the parts
+//! of its state, the schedule oracle and the tracer); `task`, tasks and their
+//! handles; `exec`, coroutines and stacks, with all their `unsafe`, and the
+//! cache warming; `sync`, the primitives, built on the scheduler's parking
+//! and waking.
 
 #![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod api;
 mod config;
-mod context;
-mod core;
 mod error;
-mod fifo;
-mod flags;
-mod handoff;
-mod overflow;
-mod prefetch;
-mod radix_heap;
+mod exec;
 mod report;
 mod runtime;
-mod schedule;
-mod shared_stack;
-mod stack;
+mod sched;
 mod sync;
 mod task;
-mod task_name;
 mod time;
-mod timers;
-mod trace;
-mod tracer;
-mod wait;
-mod worker;
 
 pub use api::{
     call_at, call_soon, current, in_task, jitter, now, sleep, sleep_until, spawn, spawn_daemon,
@@ -83,14 +75,14 @@ pub use config::{
     DEFAULT_STACK_SIZE,
 };
 pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
-pub use prefetch::Hot;
+pub use exec::stack::{FreshStacks, GuardMode};
+pub use exec::warm::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
-pub use schedule::DecisionLog;
-pub use stack::{FreshStacks, GuardMode};
+pub use sched::schedule::DecisionLog;
+pub use sched::trace::{TraceEvent, Tracer};
 pub use sync::{
     BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,
 };
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
 pub use time::{duration_nanos, secs_to_nanos, SimTime};
-pub use tracer::{TraceEvent, Tracer};

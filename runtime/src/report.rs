@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::config::{ExhaustionPolicy, StackMode, TieBreak};
 use crate::error::PanicReport;
-use crate::stack::GuardMode;
+use crate::exec::stack::GuardMode;
 use crate::time::SimTime;
 
 /// Statistics of the TaskThread pool over a run.

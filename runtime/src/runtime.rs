@@ -3,22 +3,13 @@
 use std::rc::Rc;
 
 use crate::config::RuntimeConfig;
-use crate::context;
-use crate::core::{Advance, Core, Outcome, NO_WORKER};
 use crate::error::{SimError, SpawnError};
-use crate::prefetch;
-use crate::report::{PoolStats, RunReport};
-use crate::shared_stack::SharedStack;
-use crate::stack::{GuardMode, SlotStack, StackAllocator};
+use crate::exec::context;
+use crate::exec::pool::WorkerPool;
+use crate::report::RunReport;
+use crate::sched::{self, core::Core};
 use crate::task::{JoinHandle, TaskName};
 use crate::time::SimTime;
-use crate::worker::{Resume, Suspend, Worker};
-
-/// At most this many bytes of a task's saved frames are prefetched before it resumes.
-const SAVED_PREFETCH: usize = 1024;
-
-/// Most workers sampled for the stack high-water mark (one `mincore` call each).
-const HIGH_WATER_SAMPLES: usize = 4096;
 
 /// A simulation's scheduler: spawn root tasks, then `run` until nothing is left to do.
 ///
@@ -30,42 +21,28 @@ pub struct Runtime {
     core: Rc<Core>,
 }
 
-/// The TaskThreads: coroutines and the stacks they run on (the core lists the idle ones).
-struct WorkerPool {
-    // Field order is drop order: workers (and their coroutines) before the stacks.
-    workers: Vec<Worker>,
-    stacks: StackAllocator,
-    /// With `StackMode::Shared`: the one stack (carved on first use) and the
-    /// frames of the workers that are off it.
-    shared: Option<SharedStack>,
-}
-
 impl Runtime {
     /// A runtime with no tasks, at virtual time zero.
     pub fn new(config: RuntimeConfig) -> Self {
-        crate::wait::install_panic_hook();
-        crate::overflow::install_handler();
-        let stacks = StackAllocator::new(config.pool.stack_size);
+        crate::task::install_panic_hook();
+        crate::exec::overflow::install_handler();
+        let pool = WorkerPool::new(config.pool.stack_size);
         let core = Core::new(config);
-        core.stack_span.set(stacks.span());
+        core.exec().set_span(pool.span());
         Runtime {
-            pool: WorkerPool {
-                workers: Vec::new(),
-                stacks,
-                shared: None,
-            },
+            pool,
             core: Rc::new(core),
         }
     }
 
     /// The configuration it was built with.
     pub fn config(&self) -> &RuntimeConfig {
-        &self.core.config
+        self.core.config()
     }
 
     /// The current virtual time.
     pub fn now(&self) -> SimTime {
-        self.core.now.get()
+        self.core.now()
     }
 
     /// Spawns a root task. With a `Reject` pool that is exhausted the handle is
@@ -143,61 +120,14 @@ impl Runtime {
     /// worker's stack (a `mincore` call each) at every step.
     pub fn advance_until(&mut self, limit: SimTime) -> Result<bool, SimError> {
         let _entered = context::enter(&self.core);
-        let core = self.core.clone();
-        let mut completed = false;
-        loop {
-            if core.flags.interrupted() {
-                core.flags.set_interrupted(false);
-                if let Some(err) = core.failure.borrow_mut().take() {
-                    return Err(err);
-                }
-                if core.stop_requested.replace(false) {
-                    break;
-                }
-            }
-            let Some(key) = self.core.pop_ready() else {
-                if self.core.live.get() == 0 && !self.core.callbacks_pending() {
-                    // Only daemons are left: they serve, they do not keep the run alive.
-                    completed = true;
-                    break;
-                }
-                match self.core.advance(limit) {
-                    Advance::Ready => continue,
-                    Advance::LimitReached => {
-                        self.core.now.set(self.core.now.get().max(limit));
-                        break;
-                    }
-                    Advance::Idle => {
-                        // The callbacks just fired may have ended the last of the
-                        // work (a late reply nobody waits for): a deadlock needs a
-                        // task left to name.
-                        if self.core.live.get() == 0 {
-                            completed = true;
-                            break;
-                        }
-                        self.core.fail_deadlock(None);
-                        continue;
-                    }
-                }
-            };
-            if Core::is_callback(key) {
-                core.run_callback(key);
-                continue;
-            }
-            self.pool.step(&core, key);
-        }
-        Ok(completed)
+        sched::run(&self.core, &mut self.pool, limit)
     }
 
     /// When the next timer is due (it may be one whose wait already ended), or
     /// `None` when no timer is pending: nothing changes before then unless a
     /// task is ready.
     pub fn next_timer(&mut self) -> Option<SimTime> {
-        self.core
-            .timers
-            .borrow_mut()
-            .peek_time()
-            .map(SimTime::from_nanos)
+        self.core.next_timer()
     }
 
     /// Whether only daemons can still act (see [`Runtime::deadlock`]): every live
@@ -215,219 +145,22 @@ impl Runtime {
     /// Each worker's stack high-water mark in bytes (pages touched from the top of
     /// its stack), in creation order. One `mincore` call per worker.
     pub fn stack_high_water_marks(&self) -> Vec<usize> {
-        self.pool
-            .workers
-            .iter()
-            .map(|w| self.pool.high_water(w))
-            .collect()
+        self.pool.high_water_marks()
     }
 
     /// Workers of the pool busy now (for sampling between `run_until` steps).
     pub fn pool_in_use(&self) -> usize {
-        self.core.pool.borrow().in_use
+        self.core.pool_load().0
     }
 
     /// Tasks waiting for a worker of the exhausted pool now.
     pub fn pool_queue_len(&self) -> usize {
-        self.core.pool.borrow().queue.len()
+        self.core.pool_load().1
     }
 
     /// The statistics of the run so far.
     pub fn report(&self) -> RunReport {
-        let core = &*self.core;
-        let (decisions, choice_points) = core.decisions();
-        let (timeout_cycles, first_timeout_cycle) = core.timeout_cycles();
-        let pool = core.pool.borrow();
-        let step = (self.pool.workers.len() / HIGH_WATER_SAMPLES).max(1);
-        let stack_high_water = self
-            .pool
-            .workers
-            .iter()
-            .step_by(step)
-            .map(|w| self.pool.high_water(w))
-            .max()
-            .unwrap_or(0);
-        RunReport {
-            completed: core.live.get() == 0,
-            end_time: core.now.get(),
-            events: core.events.get(),
-            tasks_spawned: core.spawned.get(),
-            tasks_finished: core.finished.get(),
-            peak_tasks_alive: core.peak_alive.get(),
-            tasks_alive: core.alive.get(),
-            pool: PoolStats {
-                capacity: core.config.pool.capacity,
-                policy: core.config.pool.policy,
-                stack_size: self.pool.stacks.stack_size(),
-                stacks: core.config.pool.stacks,
-                guard: self.pool.stacks.mode(),
-                spawned: pool.spawned,
-                peak_in_use: pool.peak_in_use,
-                rejected: pool.rejected,
-                queued: pool.queued,
-                grown: pool.grown,
-                longest_queue_wait: pool.longest_wait,
-                workers_created: self.pool.workers.len(),
-                stack_high_water,
-            },
-            trace_hash: core.trace.get(),
-            seed: core.config.seed,
-            tie_break: core.config.tie_break,
-            decisions,
-            choice_points,
-            timeout_cycles,
-            first_timeout_cycle,
-            panics: core.panics.borrow().clone(),
-        }
-    }
-}
-
-impl WorkerPool {
-    /// How deep `worker`'s stack has reached: its resident bytes (one `mincore`).
-    fn high_water(&self, worker: &Worker) -> usize {
-        let [_, limit, top] = self.stacks.bounds(worker.top);
-        self.stacks.resident_bytes(&SlotStack { limit, top })
-    }
-
-    /// Resumes task `key` until it parks or ends.
-    ///
-    /// Always inlined: the loop that calls it is where a suspended task returns
-    /// to, and a call in between would be a mispredicted return at every switch
-    /// (see `wait`).
-    #[inline(always)]
-    fn step(&mut self, core: &Core, key: u32) {
-        let w = {
-            let tasks = core.tasks.borrow();
-            let t = &tasks[key as usize];
-            let mut w = t.worker.get();
-            if w == NO_WORKER {
-                // Killed before it ever ran: it never gets a worker.
-                if t.kill_pending.get() {
-                    drop(tasks);
-                    core.finish(key, Outcome::Killed, true);
-                    return;
-                }
-                w = self.bind_worker(core);
-                t.bind(w);
-            }
-            core.enter(key, t);
-            w
-        };
-        if core.prefetching() {
-            self.prefetch_next(core);
-        }
-        self.make_resident(core, w);
-        // Through the array's pointer, not a slice: a task handing off (see
-        // `handoff`) resumes other workers of the array while this one runs.
-        let base = self.workers.as_mut_ptr();
-        core.worker_base.set(base);
-        assert!((w as usize) < self.workers.len(), "a bound worker exists");
-        // SAFETY: `w` is in bounds (checked above) and no other reference to
-        // worker `w` exists: the scheduler resumes one worker at a time, and a
-        // hand-off only resumes workers of parked tasks, never this running one.
-        let worker = unsafe { &mut *base.add(w as usize) };
-        core.current_top.set(worker.top);
-        let suspended = worker.resume(Resume::Go);
-        core.leave();
-        // The worker ended its job (and any it chained) itself: it is free.
-        if suspended == Suspend::Finished {
-            core.idle_workers.borrow_mut().push(w);
-        }
-    }
-
-    /// Resumes worker `w` to leave its job loop (at teardown).
-    fn exit(&mut self, core: &Core, w: usize) {
-        self.make_resident(core, w as u32);
-        self.workers[w].resume(Resume::Exit);
-    }
-
-    /// On a shared stack, puts worker `w`'s frames on it before `w` resumes.
-    #[inline]
-    fn make_resident(&mut self, core: &Core, w: u32) {
-        if !core.shared_stack {
-            return;
-        }
-        if let Some(shared) = &mut self.shared {
-            let workers = &self.workers;
-            shared.make_resident(w, core, |i| workers[i as usize].is_done());
-        }
-    }
-
-    /// Warms the caches for the task expected to run after this one (see `prefetch`),
-    /// its worker's record included.
-    #[inline]
-    fn prefetch_next(&self, core: &Core) {
-        let Some(w) = core.prefetch_next() else {
-            return;
-        };
-        if let Some(worker) = self.workers.get(w) {
-            let addr = worker as *const Worker as usize;
-            prefetch::line(addr);
-            prefetch::line(addr + std::mem::size_of::<Worker>() - 1);
-        }
-        // On a shared stack its frames come back from their saved copy. Finding
-        // that copy is itself a miss with many workers (a random entry of a
-        // large array), so the record of the task after it is asked for now,
-        // a step before it is read.
-        if let Some(s) = self.shared.as_ref() {
-            if let Some((addr, len)) = s.saved(w) {
-                for offset in (0..len.min(SAVED_PREFETCH)).step_by(64) {
-                    prefetch::line(addr + offset);
-                }
-            }
-            if let Some(after) = core.worker_after_next() {
-                s.prefetch_record(after);
-            }
-        }
-    }
-
-    /// An idle worker, or a new one on a freshly carved stack.
-    fn bind_worker(&mut self, core: &Core) -> u32 {
-        let idle = core.idle_workers.borrow_mut().pop();
-        if let Some(w) = idle {
-            // A shared worker's coroutine ended with its job: it gets a new one.
-            if self.shared.is_some() && self.workers[w as usize].is_done() {
-                let stack = self.shared_slot(core, w);
-                self.workers[w as usize] = Worker::new(stack);
-            }
-            return w;
-        }
-        let w = self.workers.len() as u32;
-        let stack = match core.shared_stack {
-            true => {
-                if self.shared.is_none() {
-                    let stack = self.carve(core);
-                    self.shared = Some(SharedStack::new(&stack, core));
-                }
-                self.shared_slot(core, w)
-            }
-            false => self.carve(core),
-        };
-        self.workers.push(Worker::new(stack));
-        w
-    }
-
-    /// The shared stack's bounds for a new coroutine of worker `w`, whose initial
-    /// frame will overwrite the top of the stack (so the resident's frames are saved).
-    fn shared_slot(&mut self, core: &Core, w: u32) -> SlotStack {
-        let shared = self.shared.as_mut().expect("a shared stack was carved");
-        let workers = &self.workers;
-        shared.prepare_new(w, core, |i| workers[i as usize].is_done());
-        shared.slot()
-    }
-
-    /// A freshly carved stack (the only one, with a shared stack).
-    fn carve(&mut self, core: &Core) -> SlotStack {
-        let stack = match self.stacks.carve() {
-            Ok(s) => s,
-            Err(e) => panic!(
-                "p2psim: cannot map memory for another task stack ({} workers exist): {e}",
-                self.workers.len()
-            ),
-        };
-        core.software_guard
-            .set(self.stacks.mode() == GuardMode::Software);
-        stack
+        self.core.report(self.pool.stats())
     }
 }
 
@@ -436,69 +169,13 @@ impl Drop for Runtime {
     /// workers leave their job loops, so no coroutine is force-unwound blindly.
     fn drop(&mut self) {
         let _entered = context::enter_any(&self.core);
-        self.core.flags.set_tearing_down();
-        self.core.failure.borrow_mut().take();
-        for _pass in 0..3 {
-            // Every task, started or not: parked ones wake into their unwind,
-            // runnable ones unwind when resumed, unstarted ones never run.
-            let live: Vec<(usize, crate::TaskId)> = self
-                .core
-                .tasks
-                .borrow()
-                .iter()
-                .map(|(k, t)| (k, t.id))
-                .collect();
-            if live.is_empty() {
-                break;
-            }
-            for (key, id) in live {
-                self.core.kill(key, id);
-            }
-            let core = self.core.clone();
-            while let Some(key) = core.pop_ready() {
-                // Callbacks are dropped unrun below: nothing new starts at teardown.
-                if !Core::is_callback(key) {
-                    self.pool.step(&core, key);
-                }
-            }
-        }
+        self.core.begin_teardown();
+        sched::unwind_all(&self.core, &mut self.pool);
         // Tasks that caught their kill and parked again: their coroutines are leaked
         // rather than resumed into code that ignores being killed.
-        let mut stuck: Vec<u32> = self
-            .core
-            .tasks
-            .borrow()
-            .iter()
-            .map(|(_, t)| t.worker.get())
-            .filter(|&w| w != NO_WORKER)
-            .collect();
-        stuck.sort_unstable();
-        if let Some(shared) = &mut self.pool.shared {
-            // Indices move below: nobody stays resident across that.
-            let workers = &self.pool.workers;
-            shared.evict(&self.core, |i| workers[i as usize].is_done());
-        }
-        for w in stuck.iter().rev() {
-            let worker = self.pool.workers.swap_remove(*w as usize);
-            if let Some(shared) = &mut self.pool.shared {
-                shared.swap_remove(*w);
-            }
-            std::mem::forget(worker);
-        }
-        self.core.tasks.borrow_mut().clear();
-        self.core.clear_callbacks();
-        for w in 0..self.pool.workers.len() {
-            let worker = &self.pool.workers[w];
-            if worker.is_started() && !worker.is_done() {
-                self.pool.exit(&self.core, w);
-            }
-        }
-        if !stuck.is_empty() {
-            // Their stacks are still referenced by leaked coroutines.
-            std::mem::forget(std::mem::replace(
-                &mut self.pool.stacks,
-                StackAllocator::new(4096),
-            ));
-        }
+        let stuck = self.core.workers_in_use();
+        let leaked = self.pool.forget(self.core.exec(), &stuck);
+        self.core.clear();
+        self.pool.exit_all(self.core.exec(), leaked);
     }
 }

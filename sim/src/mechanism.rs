@@ -162,7 +162,8 @@ pub trait Mechanism: Sized + 'static {
     /// Warms the state a message to `node` will read first ([`Hot`]), called
     /// a batch of deliveries before the message is handed out: on networks far
     /// larger than the caches a flood otherwise waits on a miss per message.
-    /// A hint: it changes how fast a run goes, never what it does.
+    /// The one optional hint a mechanism gives the runtime: it changes how
+    /// fast a run goes, never what it does.
     ///
     /// [`Hot`]: p2psim_runtime::Hot
     fn warm(&self, _node: NodeId) {}

@@ -279,7 +279,7 @@ impl<M: 'static> Net<M> {
     }
 
     /// Sets what warms the mechanism's state of a node a batch of deliveries
-    /// before a message to it is handed out (see `Mechanism::hot_state`).
+    /// before a message to it is handed out (see `Mechanism::warm`).
     pub(crate) fn set_warmer(&self, warm: impl Fn(NodeId) + 'static) {
         *self.inner.warmer.borrow_mut() = Some(Box::new(warm));
     }

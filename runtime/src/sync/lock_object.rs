@@ -1,12 +1,13 @@
-//! The seed's LockObject: block until released by another task, or until a timeout.
+//! The design document's LockObject: block until released by another task, or
+//! until a timeout.
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::core::WakeReason;
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// How a `block_for` ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,8 +18,8 @@ pub enum BlockResult {
     TimedOut,
 }
 
-/// A condition without a predicate, as in the seed: `block` waits for a `release`;
-/// a release with no one blocked is lost (like Java's `notify`).
+/// A condition without a predicate, as in the design document: `block` waits
+/// for a `release`; a release with no one blocked is lost (like Java's `notify`).
 #[derive(Clone, Default)]
 pub struct LockObject {
     inner: Rc<Inner>,

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
 use super::Responder;
-use crate::core::WakeReason;
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// A FIFO of messages. `recv` blocks while it is empty; with a capacity, `send`
 /// blocks while it is full. Messages are received exactly once, in send order,

@@ -6,10 +6,10 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::context::{self, with_core};
-use crate::core::{Owner, WaitsFor, WakeReason};
 use crate::error::WaitKind;
-use crate::wait;
+use crate::exec::context::{self, with_core};
+use crate::sched::wait;
+use crate::sched::{Owner, WaitsFor, WakeReason};
 
 /// A mutual-exclusion lock around a `T`, held by one task at a time.
 ///
@@ -186,13 +186,7 @@ fn not_in_task(what: &str) -> ! {
 }
 
 fn current_owner(what: &str) -> Owner {
-    let owner = context::try_with_core(|core| {
-        let key = core.current()?;
-        Some(Owner {
-            key,
-            id: core.tasks.borrow()[key as usize].id,
-        })
-    });
+    let owner = context::try_with_core(|core| Some(core.owner(core.current()?)));
     match owner {
         Some(Some(o)) => o,
         _ => not_in_task(what),
@@ -216,12 +210,11 @@ impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         self.data = None;
         // Hand the lock to the longest waiter, or leave it free.
-        let next = self.inner.waiters.wake_one().map(|w| {
-            with_core(|core| Owner {
-                key: w.key,
-                id: core.tasks.borrow()[w.key as usize].id,
-            })
-        });
+        let next = self
+            .inner
+            .waiters
+            .wake_one()
+            .map(|w| with_core(|core| core.owner(w.key)));
         self.inner.owner.set(next);
     }
 }

@@ -3,8 +3,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use crate::context::with_core;
-use crate::core::{Owner, WaitsFor};
+use crate::exec::context::with_core;
+use crate::sched::{Owner, WaitsFor};
 
 /// The task that will answer a wait, once it is known: a task waiting on a
 /// [`Mailbox`](crate::Mailbox) for a reply can name it (`recv_from`,
@@ -26,13 +26,7 @@ impl Responder {
 
     /// Names the running task as the one that will answer.
     pub fn serve(&self) {
-        let owner = with_core(|core| {
-            let key = core.current_key();
-            Owner {
-                key,
-                id: core.tasks.borrow()[key as usize].id,
-            }
-        });
+        let owner = with_core(|core| core.owner(core.current_key()));
         self.task.set(Some(owner));
     }
 

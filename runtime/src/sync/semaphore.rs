@@ -5,9 +5,9 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::core::WakeReason;
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// A counting semaphore. `up` hands its permit straight to the longest waiter, so
 /// a task arriving later can never overtake one that is already waiting.

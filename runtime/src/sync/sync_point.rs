@@ -1,12 +1,13 @@
-//! The seed's synchronisation point: wait until a condition holds or a timeout passes.
+//! The design document's synchronisation point: wait until a condition holds or a
+//! timeout passes.
 
 use std::rc::Rc;
 use std::time::Duration;
 
 use super::wait_queue::WaitQueue;
-use crate::core::WakeReason;
 use crate::error::WaitKind;
-use crate::wait;
+use crate::sched::wait;
+use crate::sched::WakeReason;
 
 /// A condition object: waiters check their own predicate; whoever changes what the
 /// predicate reads calls [`SyncPoint::awake`] so that the waiters re-check it.

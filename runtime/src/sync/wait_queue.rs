@@ -1,8 +1,7 @@
 //! A FIFO of parked waiters, shared by all primitives.
 
-use crate::core::{Waiter, WakeReason};
-use crate::fifo::Fifo;
-use crate::wait;
+use crate::sched::wait;
+use crate::sched::{Fifo, Waiter, WakeReason};
 
 /// Waiters in arrival order; stale entries (timed out, killed) are skipped on wake.
 #[derive(Default)]
@@ -33,7 +32,7 @@ impl WaitQueue {
     /// waiter from a stale one).
     #[inline]
     pub fn wake_one_if_running(&self) -> Option<Waiter> {
-        if crate::context::running() {
+        if crate::exec::context::running() {
             self.wake_one()
         } else {
             None

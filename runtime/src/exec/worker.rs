@@ -1,13 +1,13 @@
 //! A worker: one coroutine with its stack, looping over the jobs the pool gives it.
 //!
-//! This is the seed's recyclable TaskThread: when a job ends, the coroutine does
-//! not return; it suspends with the outcome and waits for its next job, so a
-//! recycled worker costs no allocation and no stack setup.
+//! This is the recyclable TaskThread of the design document: when a job ends,
+//! the coroutine does not return; it suspends with the outcome and waits for
+//! its next job, so a recycled worker costs no allocation and no stack setup.
 
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 
-use crate::context;
-use crate::stack::SlotStack;
+use super::context;
+use super::stack::SlotStack;
 
 /// What the scheduler tells a worker when it resumes it.
 pub(crate) enum Resume {
@@ -79,7 +79,7 @@ fn job_loop(y: &Yielder<Resume, Suspend>, mut cmd: Resume) {
         }
         // On a shared stack an idle worker would be frames to save and restore;
         // ending the coroutine leaves none, and a new one costs a few stores.
-        if context::with_core(|core| core.shared_stack) {
+        if context::with_core(|core| core.exec().shared()) {
             return;
         }
         cmd = y.suspend(Suspend::Finished);

@@ -1,8 +1,8 @@
 //! The core's run-wide switches, packed into one byte.
 //!
 //! Every parking task asks whether it may hand off (see `handoff`), which needs
-//! all of these clear; as separate flags that was five loads and branches per
-//! park (W1 parks twice per round trip), as one byte it is one load and a test.
+//! all of these clear: as one byte that is one load and a test per park, where
+//! separate flags would be a load and a branch each.
 
 use std::cell::Cell;
 

@@ -4,21 +4,19 @@
 //! runtime argument; they find the core and the current worker's yielder here.
 //! Both pointers are set only while `Runtime::run*` executes on this thread.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::ptr;
 use std::rc::Rc;
 
 use corosensei::Yielder;
 
-use crate::core::Core;
-use crate::worker::{Resume, Suspend};
+use super::worker::{Resume, Suspend};
+use super::ExecState;
+use crate::sched::core::Core;
 
 thread_local! {
     static CORE: Cell<*const Core> = const { Cell::new(ptr::null()) };
     static YIELDER: Cell<*const Yielder<Resume, Suspend>> = const { Cell::new(ptr::null()) };
-    /// The message and location of the latest panic inside a task (set by the
-    /// panic hook), stamped with the resumption it happened in (the core's event count).
-    pub(crate) static LAST_PANIC: RefCell<Option<(u64, String)>> = const { RefCell::new(None) };
 }
 
 /// Keeps `CORE` set while a runtime runs on this thread; restores it (and the
@@ -103,18 +101,19 @@ pub(crate) fn set_yielder(y: &Yielder<Resume, Suspend>) {
 pub(crate) fn suspend(core: &Core) {
     let y = YIELDER.with(|c| c.get());
     assert!(!y.is_null(), "p2psim: suspend outside a task");
-    if core.software_guard.get() {
+    let exec = core.exec();
+    if exec.software_guard() {
         check_stack_depth(core);
     }
     // SAFETY: YIELDER is set by the worker coroutine currently executing this
     // code (the running task's), and that yielder lives on the coroutine's own
     // stack, which is live for as long as we execute on it.
     let y = unsafe { &*y };
-    if core.may_hand_off() && crate::handoff::run_ready(core, y) {
+    if core.may_hand_off() && core.run_ready(y) {
         return;
     }
-    let resume = if core.shared_stack {
-        suspend_recording_sp(core, y)
+    let resume = if exec.shared() {
+        suspend_recording_sp(exec, y)
     } else {
         y.suspend(Suspend::Parked)
     };
@@ -131,15 +130,15 @@ pub(crate) fn suspend(core: &Core) {
 ///
 /// Never inlined, though the rest of the blocking path is (see `wait`): the
 /// switch's use below the recorded pointer must be the same at every
-/// suspension, the probe's included. Inlined, each copy got its own choice of
-/// whether corosensei's `Yielder::suspend` was inlined too; where it was not,
-/// its frame lay below the pointer, deeper than the probe measured, was not
-/// saved, and the task returned into garbage when resumed (a scenario with
-/// churn crashed). As one function it is one choice for all. The price is a
+/// suspension, the probe's included. Inlined, each copy would get its own
+/// choice of whether corosensei's `Yielder::suspend` is inlined too; where it
+/// is not, its frame lies below the pointer, deeper than the probe measured,
+/// is not saved, and the task returns into garbage when resumed. As one
+/// function it is one choice for all. The price is a
 /// return across the switch (see `wait`), on shared stacks only.
 #[inline(never)]
-pub(crate) fn suspend_recording_sp(core: &Core, y: &Yielder<Resume, Suspend>) -> Resume {
-    core.suspend_sp.set(stack_pointer());
+pub(crate) fn suspend_recording_sp(exec: &ExecState, y: &Yielder<Resume, Suspend>) -> Resume {
+    exec.record_sp(stack_pointer());
     y.suspend(Suspend::Parked)
 }
 
@@ -177,9 +176,9 @@ fn stack_pointer() -> usize {
 fn check_stack_depth(core: &Core) {
     let marker = 0u8;
     let sp = &marker as *const u8 as usize;
-    let [_, limit, top] = core.current_stack();
+    let [_, limit, top] = core.exec().current_stack();
     if sp < limit || sp > top {
-        crate::overflow::report_overflow(core);
+        super::overflow::report_overflow(core);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The timer queue: wake-ups ordered by virtual time, same-time ones first-in first-out.
 
-use crate::prefetch::Hint;
-use crate::radix_heap::RadixHeap;
+use super::radix_heap::RadixHeap;
+use crate::exec::warm::TimerHint;
 
 /// A pending wake-up of one wait of one task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,53 +12,31 @@ pub(crate) struct Timer {
     pub key: u32,
     /// The wait this timer ends; stale once the task was woken otherwise.
     pub wait: u64,
-    /// Where the task's memory was when it set the timer, so that the scheduler
-    /// can warm it one wake-up ahead without a load through the task table (see
-    /// `Core::prefetch_next`). Only ever prefetched: stale values are harmless.
-    pub near: Near,
-}
-
-/// Where a task's memory is, as carried by its timer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Near {
-    /// The task's entry in the task table (which checks the timer is live).
-    pub slot: usize,
-    /// The task's header (0 for none).
-    pub header: usize,
-    /// Its worker and where its stack will be touched.
-    pub hint: Hint,
-}
-
-impl Near {
-    /// Nothing to prefetch (callbacks, or too few tasks for prefetching to pay).
-    pub const NONE: Near = Near {
-        slot: 0,
-        header: 0,
-        hint: Hint::NONE,
-    };
+    /// What warming the task needs (see `exec::warm`), recorded when it set
+    /// the timer.
+    pub hint: TimerHint,
 }
 
 /// The pending timers, in (time, insertion) order. Stale entries are skipped when
 /// they surface (lazy deletion).
 ///
-/// One radix heap (see [`crate::radix_heap`]) for every timer. No sorted FIFO
+/// One radix heap (see [`crate::sched::radix_heap`]) for every timer. No sorted FIFO
 /// lanes for constant delays beside it: the radix heap files such a stream
-/// cheaply, and lanes would add a five-way minimum to every peek and pop
-/// (measured with four lanes: W2 ran 39% more instructions, W3 22%, W6 the same).
+/// cheaply, and lanes would add a five-way minimum to every peek and pop.
 #[derive(Default)]
 pub(crate) struct TimerHeap {
     heap: RadixHeap,
 }
 
 impl TimerHeap {
-    /// Schedules a wake-up of wait `wait` of task `key` (memory `near`) at `time`.
+    /// Schedules a wake-up of wait `wait` of task `key` (warmed with `hint`) at `time`.
     #[inline]
-    pub fn push(&mut self, time: u64, key: u32, wait: u64, near: Near) {
+    pub fn push(&mut self, time: u64, key: u32, wait: u64, hint: TimerHint) {
         self.heap.push(Timer {
             time,
             key,
             wait,
-            near,
+            hint,
         });
     }
 
@@ -100,10 +78,10 @@ mod tests {
     #[test]
     fn pops_by_time_then_insertion_order() {
         let mut h = TimerHeap::default();
-        h.push(5, 1, 0, Near::NONE);
-        h.push(3, 2, 0, Near::NONE);
-        h.push(5, 3, 0, Near::NONE);
-        h.push(3, 4, 0, Near::NONE);
+        h.push(5, 1, 0, TimerHint::NONE);
+        h.push(3, 2, 0, TimerHint::NONE);
+        h.push(5, 3, 0, TimerHint::NONE);
+        h.push(3, 4, 0, TimerHint::NONE);
         let order: Vec<u32> = std::iter::from_fn(|| h.pop()).map(|t| t.key).collect();
         assert_eq!(order, vec![2, 4, 1, 3]);
     }
@@ -119,7 +97,7 @@ mod tests {
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             let time = (x >> 33) % 500;
-            h.push(time, i, 0, Near::NONE);
+            h.push(time, i, 0, TimerHint::NONE);
             expect.push((time, i));
             if i % 7 == 0 {
                 let t = h.pop().unwrap();

@@ -9,8 +9,8 @@
 use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
-use crate::context;
-use crate::core::Core;
+use super::context;
+use crate::sched::core::Core;
 
 struct Previous {
     segv: libc::sigaction,
@@ -54,7 +54,7 @@ extern "C" fn on_fault(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut l
         // SAFETY: a non-null core pointer means a runtime is running on this thread
         // and keeps the core alive; we only read plain fields.
         let core = unsafe { &*core };
-        let [guard, limit, _] = core.current_stack();
+        let [guard, limit, _] = core.exec().current_stack();
         if core.current().is_some() && addr >= guard && addr < limit {
             report_overflow(core);
         }
@@ -99,23 +99,20 @@ fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
 /// Prints which task overflowed its stack and exits with status 1. Uses only
 /// async-signal-safe calls (`write`, `_exit`) and no allocation.
 pub(crate) fn report_overflow(core: &Core) -> ! {
-    let [_, limit, top] = core.current_stack();
+    let [_, limit, top] = core.exec().current_stack();
     write_str("p2psim: simulation failed: stack overflow in task '");
-    if let Some(key) = core.current() {
-        // SAFETY: the running task cannot be mutating the task table while it faults on
-        // its own stack in a way we could observe half-done: we read one name.
-        if let Ok(tasks) = unsafe { core.tasks.try_borrow_unguarded() } {
-            if let Some(t) = tasks.get(key as usize) {
-                t.name.write_parts(write_str, |n| write_num(n, ""));
-                write_str("' (");
-                write_num(t.id.0, "#");
-            }
-        }
+    if core.current().is_some() {
+        // The running task's header, which needs no borrow of the task table
+        // (the fault may have hit while the table was borrowed).
+        let (_, t) = core.running();
+        t.name.write_parts(write_str, |n| write_num(n, ""));
+        write_str("' (");
+        write_num(t.id.0, "#");
     }
     write_str(") at virtual time ");
-    write_num(core.now.get().as_nanos(), "");
+    write_num(core.now().as_nanos(), "");
     write_str(" ns, seed ");
-    write_num(core.config.seed, "");
+    write_num(core.config().seed, "");
     write_str("; its stack is ");
     write_num((top - limit) as u64, "");
     write_str(" bytes: give the pool a larger stack_size\n");

@@ -7,7 +7,7 @@
 //! region, regions double in size), and the lowest page of each slot becomes a
 //! guard with `madvise(MADV_GUARD_INSTALL)` (Linux 6.13+), which marks page-table
 //! entries instead of splitting the mapping. A touch of the guard raises SIGSEGV,
-//! which [`crate::overflow`] turns into a report naming the task.
+//! which [`crate::exec::overflow`] turns into a report naming the task.
 //!
 //! On kernels without guard markers the slots have no hardware guard and
 //! [`GuardMode::Software`] is reported: the scheduler then checks each task's
@@ -334,7 +334,8 @@ mod tests {
         let mut a = StackAllocator::new(64 * 1024);
         let s = a.carve().unwrap();
         assert_eq!(a.resident_bytes(&s), 0);
-        // SAFETY (test): writing inside the slot's usable range.
+        // SAFETY: the address lies in the slot's usable range, mapped and
+        // writable, and nothing else uses this fresh slot.
         unsafe { ptr::write_volatile((s.top - 3 * a.page - 8) as *mut u64, 1) };
         assert_eq!(a.resident_bytes(&s), 4 * a.page);
     }

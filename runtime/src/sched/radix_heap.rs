@@ -10,9 +10,9 @@
 //! million random timers every level is a cache miss.
 //!
 //! Refiling a timer costs about as much as a comparison, and a timer is refiled
-//! once per level it falls through (W2: 383 instructions per wake-up in the
-//! sweeps). So a bucket of at most `SORT_AT_MOST` timers is not swept but
-//! sorted whole into the due run, and its latest time becomes the base: the
+//! once per level it falls through. So a bucket of at most `SORT_AT_MOST`
+//! timers is not swept but sorted whole into the due run, and its latest time
+//! becomes the base: the
 //! buckets above hold only later timers (each differs from the old base at a
 //! higher bit, where every timer of the sorted bucket agrees with it), filed
 //! correctly for the new base too (which agrees with the old one above the
@@ -45,7 +45,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::timers::Timer;
+use crate::sched::timers::Timer;
 
 /// One bucket per bit of the 64-bit time.
 const BUCKETS: usize = 64;
@@ -54,13 +54,17 @@ const BUCKETS: usize = 64;
 const SORT_AT_MOST: usize = 32;
 
 /// Timers by (time, insertion).
+///
+/// In this order, the late timers last (see `Core`'s layout): their level is
+/// the part of the heap a run touches least.
+#[repr(C)]
 pub(crate) struct RadixHeap {
     /// The timers that were not late.
     main: Level,
-    /// The timers pushed at or before `main`'s base but before its run's latest one.
-    late: LateTimers,
     /// The time of the timer last taken out, where an emptied `late` restarts.
     popped: u64,
+    /// The timers pushed at or before `main`'s base but before its run's latest one.
+    late: LateTimers,
 }
 
 /// One radix heap with its due run: the timers it took, by (time, insertion).
@@ -84,14 +88,17 @@ struct Level {
 }
 
 /// Late timers: a level of their own, and a binary heap for those late for it.
+///
+/// In this order: `len`, read at every peek, first; the level last.
+#[repr(C)]
 struct LateTimers {
-    level: Level,
-    /// Timers pushed at or before `level`'s base but before its run's latest one.
-    heap: BinaryHeap<Late>,
-    /// Push order of the timers in `heap`.
-    seq: u64,
     /// Timers queued here, in `level` and `heap`.
     len: usize,
+    /// Push order of the timers in `heap`.
+    seq: u64,
+    /// Timers pushed at or before `level`'s base but before its run's latest one.
+    heap: BinaryHeap<Late>,
+    level: Level,
     /// Timers moved in memory by the binary heap, for tests of the cost.
     #[cfg(test)]
     moves: u64,
@@ -450,7 +457,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    use crate::timers::Near;
+    use crate::exec::warm::TimerHint;
 
     /// A timer identified by `seq` (carried as its wait number).
     fn timer(time: u64, seq: u64) -> Timer {
@@ -458,7 +465,7 @@ mod tests {
             time,
             key: 0,
             wait: seq,
-            near: Near::NONE,
+            hint: TimerHint::NONE,
         }
     }
 

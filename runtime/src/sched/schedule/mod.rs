@@ -54,6 +54,8 @@ pub(crate) struct Schedule {
     made: Vec<(u64, u64)>,
     /// Reused for each run-queue choice.
     scratch: Vec<Entry>,
+    /// The task picked last, for the strategy.
+    last: Option<TaskId>,
 }
 
 impl Schedule {
@@ -87,17 +89,13 @@ impl Schedule {
             picks: 0,
             made: Vec::new(),
             scratch: Vec::new(),
+            last: None,
         })
     }
 
-    /// Which of the ready entries runs next: an index into `ready`, whose
-    /// entries `describe` names.
-    pub fn pick(
-        &mut self,
-        n: usize,
-        describe: impl Fn(usize) -> Entry,
-        last: Option<TaskId>,
-    ) -> usize {
+    /// Which of the `n` ready entries runs next: an index into the run queue,
+    /// whose entries `describe` names.
+    pub fn pick(&mut self, n: usize, describe: impl Fn(usize) -> Entry) -> usize {
         if n < 2 {
             return 0;
         }
@@ -111,7 +109,7 @@ impl Schedule {
                 Some(order) => {
                     self.scratch.clear();
                     self.scratch.extend((0..n).map(&describe));
-                    order.pick(&self.scratch, last)
+                    order.pick(&self.scratch, self.last)
                 }
             },
         };
@@ -119,6 +117,11 @@ impl Schedule {
             self.made.push((i, choice as u64));
         }
         choice
+    }
+
+    /// Records that task `id` was picked (the strategy sees it as the last to run).
+    pub fn picked(&mut self, id: TaskId) {
+        self.last = Some(id);
     }
 
     /// The extra delay, in nanoseconds, for a message sent now (0 without jitter).

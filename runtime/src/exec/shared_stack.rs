@@ -21,11 +21,11 @@ use std::ptr;
 
 use corosensei::{Coroutine, CoroutineResult};
 
-use crate::context;
-use crate::core::Core;
-use crate::prefetch;
-use crate::stack::SlotStack;
-use crate::worker::{Resume, Suspend};
+use super::context;
+use super::stack::SlotStack;
+use super::warm;
+use super::worker::{Resume, Suspend};
+use super::ExecState;
 
 /// The shared stack's bounds, which worker's frames are on it, and everyone else's.
 pub(crate) struct SharedStack {
@@ -52,8 +52,8 @@ const PROBE_SPAN: usize = 4096;
 /// since every suspension goes through the one function the probe measured;
 /// a margin one word short crashes the release shared-stack tests). Every byte
 /// here is copied out and back at every shared-stack switch, and a save's
-/// buffer is sized by it (408 -> 384 bytes for a W3 task put its buffer in the
-/// allocator's 384-byte class instead of the 448-byte one).
+/// buffer is sized by it (a few words more can put a small task's buffer in
+/// the allocator's next size class).
 const MARGIN_SLACK: usize = 8;
 
 /// The probe's fill; no return address is ever this word (a saved register
@@ -68,11 +68,11 @@ const POISON: usize = 4096;
 impl SharedStack {
     /// A shared stack over `stack`'s bounds, with no worker yet (and nothing
     /// on the stack: measuring the switch uses it).
-    pub fn new(stack: &SlotStack, core: &Core) -> Self {
+    pub fn new(stack: &SlotStack, exec: &ExecState) -> Self {
         SharedStack {
             limit: stack.limit,
             top: stack.top,
-            margin: measure_switch_depth(stack, core) + MARGIN_SLACK,
+            margin: measure_switch_depth(stack, exec) + MARGIN_SLACK,
             resident: None,
             frames: Vec::new(),
         }
@@ -89,24 +89,24 @@ impl SharedStack {
     /// Prepares for a new coroutine for worker `w` (a new index when `w` equals the
     /// workers created so far): the resident's frames are saved first, because
     /// creating a coroutine writes its initial frame at the top of the stack.
-    pub fn prepare_new(&mut self, w: u32, core: &Core, done: impl Fn(u32) -> bool) {
-        self.evict(core, done);
+    pub fn prepare_new(&mut self, w: u32, exec: &ExecState, done: impl Fn(u32) -> bool) {
+        self.evict(exec, done);
         if w as usize == self.frames.len() {
             self.frames.push(Vec::new());
         }
         self.frames[w as usize].clear();
         // Until it first suspends, its live frame is corosensei's initial one.
-        core.suspend_sp.set(self.top - INITIAL_FRAME);
+        exec.record_sp(self.top - INITIAL_FRAME);
         self.resident = Some(w);
     }
 
     /// Puts worker `w`'s frames on the stack (saving the resident's) before it resumes.
     #[inline]
-    pub fn make_resident(&mut self, w: u32, core: &Core, done: impl Fn(u32) -> bool) {
+    pub fn make_resident(&mut self, w: u32, exec: &ExecState, done: impl Fn(u32) -> bool) {
         if self.resident == Some(w) {
             return;
         }
-        self.evict(core, done);
+        self.evict(exec, done);
         let s = &mut self.frames[w as usize];
         let len = s.len();
         // SAFETY: `[top - len, top)` lies in the shared stack (a save never copies
@@ -121,9 +121,9 @@ impl SharedStack {
     }
 
     /// Saves the resident worker's frames (unless its coroutine has ended), from
-    /// the stack pointer it recorded in `core` when it suspended; after this no
+    /// the stack pointer it recorded in `exec` when it suspended; after this no
     /// worker is resident.
-    pub fn evict(&mut self, core: &Core, done: impl Fn(u32) -> bool) {
+    pub fn evict(&mut self, exec: &ExecState, done: impl Fn(u32) -> bool) {
         let Some(r) = self.resident.take() else {
             return;
         };
@@ -131,7 +131,7 @@ impl SharedStack {
             return;
         }
         let s = &mut self.frames[r as usize];
-        let sp = core.suspend_sp.get();
+        let sp = exec.suspend_sp();
         let low = sp.saturating_sub(self.margin).clamp(self.limit, self.top);
         let len = self.top - low;
         s.clear();
@@ -166,15 +166,13 @@ impl SharedStack {
         (!s.is_empty()).then_some((s.as_ptr() as usize, s.len()))
     }
 
-    /// Asks for the cache lines of worker `w`'s record of its saved frames, so
-    /// that a later `saved(w)` does not wait on it (with many workers the
-    /// records are a random access into a large array).
+    /// Warms worker `w`'s record of its saved frames, so that a later
+    /// `saved(w)` does not wait on it (with many workers the records are a
+    /// random access into a large array).
     #[inline]
-    pub fn prefetch_record(&self, w: usize) {
+    pub fn warm_record(&self, w: usize) {
         if let Some(record) = self.frames.get(w) {
-            let addr = record as *const Vec<MaybeUninit<u8>> as usize;
-            prefetch::line(addr);
-            prefetch::line(addr + std::mem::size_of_val(record) - 1);
+            warm::record(record);
         }
     }
 }
@@ -186,7 +184,7 @@ impl SharedStack {
 /// copy reads the stack pointer, then switches) over a stack filled with a
 /// pattern, and the lowest word it changed is the deepest the switch goes. The
 /// probe then leaves.
-fn measure_switch_depth(stack: &SlotStack, core: &Core) -> usize {
+fn measure_switch_depth(stack: &SlotStack, exec: &ExecState) -> usize {
     let span = PROBE_SPAN.min(stack.top - stack.limit) & !7;
     let base = stack.top - span;
     // SAFETY: `[base, top)` lies in the shared stack, mapped and unused (no
@@ -202,13 +200,13 @@ fn measure_switch_depth(stack: &SlotStack, core: &Core) -> usize {
     };
     let mut probe: Coroutine<Resume, Suspend, (), SlotStack> =
         Coroutine::with_stack(slot, |y, _| {
-            context::with_core(|core| context::suspend_recording_sp(core, y));
+            context::with_core(|core| context::suspend_recording_sp(core.exec(), y));
         });
     match probe.resume(Resume::Go) {
         CoroutineResult::Yield(Suspend::Parked) => {}
         _ => unreachable!("the probe suspends once"),
     }
-    let sp = core.suspend_sp.get();
+    let sp = exec.suspend_sp();
     assert!(
         sp > base && sp < stack.top,
         "the probe ran on the shared stack"

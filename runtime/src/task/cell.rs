@@ -1,107 +1,17 @@
-//! Task identity, the seed's state model, and the handle returned by `spawn`.
+//! A task's one allocation (its cell: the header the scheduler reads, and the
+//! body: closure, then result) and the task table's entry for it.
 
 use std::cell::{Cell, RefCell};
-use std::fmt;
 use std::mem::MaybeUninit;
 use std::ops::Deref;
 use std::ptr::{addr_of_mut, NonNull};
 use std::rc::Rc;
 
-use crate::context;
-use crate::core::{Outcome, WaitsFor, WakeReason, NO_WORKER};
+use super::{JoinError, Outcome, TaskId, TaskName, TaskState, NO_WORKER};
 use crate::error::WaitKind;
-use crate::prefetch::Hint;
+use crate::exec::warm::TaskHint;
+use crate::sched::{WaitsFor, WakeReason};
 use crate::time::SimTime;
-
-/// A task's name, as given to `spawn`; static strings cost no allocation.
-pub use crate::task_name::TaskName;
-
-/// A task's identity: unique for the whole run, assigned in spawn order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TaskId(pub(crate) u64);
-
-impl TaskId {
-    /// The raw number (spawn order, starting at 1).
-    pub fn as_u64(self) -> u64 {
-        self.0
-    }
-}
-
-impl fmt::Display for TaskId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
-
-/// The TaskThread states of the seed (Java's `Thread.State` plus Running).
-///
-/// - `New`: spawned, waiting for a worker of the pool.
-/// - `Runnable`: has (or will get) a worker and waits in the run queue.
-/// - `Running`: the one task executing now.
-/// - `Blocked`: waiting to acquire a lock (`Mutex::lock`, `Semaphore::down`).
-/// - `Waiting`: waiting without timeout for an event (`LockObject::block`,
-///   `Mailbox::recv`, `SyncPoint::wait_until`, `join`).
-/// - `TimedWaiting`: `sleep` or any `*_for` form with a timeout.
-/// - `Terminated`: finished, panicked, killed or rejected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TaskState {
-    /// Spawned, waiting for a worker of the pool.
-    New,
-    /// Ready to run, in the run queue.
-    Runnable,
-    /// Executing now.
-    Running,
-    /// Waiting to acquire a lock.
-    Blocked,
-    /// Waiting without timeout.
-    Waiting,
-    /// Sleeping, or waiting with a timeout.
-    TimedWaiting,
-    /// Finished (normally or not); the worker went back to the pool.
-    Terminated,
-}
-
-impl TaskState {
-    /// Whether the task is parked on a wait (Blocked, Waiting or TimedWaiting).
-    pub fn is_parked(self) -> bool {
-        matches!(
-            self,
-            TaskState::Blocked | TaskState::Waiting | TaskState::TimedWaiting
-        )
-    }
-}
-
-/// Why `join` produced no value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum JoinError {
-    /// The task panicked with this message.
-    Panicked(String),
-    /// The task was killed; its stack was unwound.
-    Killed,
-    /// The pool had no worker and its policy is `Reject`: the task never ran.
-    Rejected,
-}
-
-impl fmt::Display for JoinError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            JoinError::Panicked(m) => write!(f, "task panicked: {m}"),
-            JoinError::Killed => f.write_str("task was killed"),
-            JoinError::Rejected => f.write_str("task was rejected: the pool was exhausted"),
-        }
-    }
-}
-
-impl std::error::Error for JoinError {}
-
-/// The id and name of a task, as returned by [`crate::current`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TaskInfo {
-    /// The task's id.
-    pub id: TaskId,
-    /// The task's name.
-    pub name: TaskName,
-}
 
 /// A task's one allocation: the scheduler's record of it (the header), its body
 /// (the closure until it runs, then its result), shared by the scheduler and
@@ -154,9 +64,9 @@ impl TaskCell<()> {
     /// A new task's cell with `body`, not yet scheduled, built in its allocation.
     ///
     /// Built field by field in place rather than assembled on the stack and
-    /// moved: a cell is spawned per delivered message, and the compiler's stack
-    /// temporary was written in small pieces and read back in wide ones, a
-    /// store-forwarding stall per cell that cost more than the rest of the spawn.
+    /// moved: a cell is spawned per delivered message, and a stack temporary
+    /// is written in small pieces and read back in wide ones, a
+    /// store-forwarding stall per cell.
     pub(crate) fn new_rc<B>(
         id: TaskId,
         name: TaskName,
@@ -214,11 +124,11 @@ impl TaskCell<()> {
 /// The scheduler's entry for a live task: the cell, a thin pointer to its
 /// header (reaching a field through the `Rc<dyn>` alone would first read the
 /// body's alignment from the vtable, one more dependent load on every hot path),
-/// and where its memory is, for prefetching it without touching the cell.
+/// and what cache warming keeps for it (see `exec::warm`).
 pub(crate) struct TaskSlot {
     pub cell: AnyCell,
     hdr: NonNull<Header>,
-    pub hint: Cell<Hint>,
+    hint: TaskHint,
 }
 
 // A million blocked tasks hold a million entries: W4's memory budget counts them.
@@ -231,18 +141,22 @@ impl TaskSlot {
         TaskSlot {
             cell,
             hdr,
-            hint: Cell::new(Hint::NONE),
+            hint: TaskHint::new(),
         }
     }
-}
 
-impl TaskSlot {
-    /// Gives the task, on its first run, pool worker `worker` (the prefetch hint
-    /// records it too).
+    /// Gives the task, on its first run, pool worker `worker` (its warming
+    /// hint records it too).
     #[inline]
     pub(crate) fn bind(&self, worker: u32) {
         self.worker.set(worker);
-        self.hint.set(self.hint.get().with_worker(worker));
+        self.hint.bind(worker);
+    }
+
+    /// What cache warming keeps for this task.
+    #[inline(always)]
+    pub(crate) fn hint(&self) -> &TaskHint {
+        &self.hint
     }
 }
 
@@ -310,7 +224,7 @@ pub(crate) trait TypedBody<T> {
 
 impl<F: FnOnce() -> T, T> AnyBody for Body<F, T> {
     fn run(&self) -> Outcome {
-        crate::wait::run_job(&self.job, &self.result)
+        super::run::run_job(&self.job, &self.result)
     }
 
     fn drop_job(&self) {
@@ -332,100 +246,3 @@ impl<F, T> TypedBody<T> for Body<F, T> {
 pub(crate) type TypedCell<T> = Rc<TaskCell<dyn TypedBody<T>>>;
 /// The cell the scheduler keeps.
 pub(crate) type AnyCell = Rc<TaskCell<dyn AnyBody>>;
-
-/// A handle to a spawned task: its state, its result, and the means to kill it.
-pub struct JoinHandle<T> {
-    pub(crate) cell: TypedCell<T>,
-    pub(crate) key: usize,
-}
-
-impl<T> JoinHandle<T> {
-    /// The task's id.
-    pub fn id(&self) -> TaskId {
-        self.cell.id
-    }
-
-    /// The task's name.
-    pub fn name(&self) -> &TaskName {
-        &self.cell.name
-    }
-
-    /// The task's current state.
-    pub fn state(&self) -> TaskState {
-        self.cell.state.get()
-    }
-
-    /// Whether the task has terminated (its result, if any, is ready).
-    pub fn is_finished(&self) -> bool {
-        self.state() == TaskState::Terminated
-    }
-
-    /// Whether the pool rejected this task (policy `Reject`, pool exhausted).
-    pub fn is_rejected(&self) -> bool {
-        matches!(
-            &*self.cell.body.result().borrow(),
-            Some(Err(e)) if **e == JoinError::Rejected
-        )
-    }
-
-    /// Waits (inside a task) until the task ends, and returns its value or why there is none.
-    ///
-    /// Outside a task this only works on a finished task; otherwise it panics,
-    /// because nothing could make progress while the caller waits.
-    pub fn join(self) -> Result<T, JoinError> {
-        if !self.is_finished() {
-            if !context::in_task() {
-                panic!(
-                    "JoinHandle::join on unfinished task {} '{}' outside a task: \
-                     call it inside a task, or after Runtime::run",
-                    self.cell.id, self.cell.name
-                );
-            }
-            crate::wait::join_task(self.key, self.cell.id, &self.cell.name.to_string());
-        }
-        self.take_result()
-    }
-
-    /// The task's result if it has terminated, without waiting; `None` otherwise.
-    pub fn try_join(&self) -> Option<Result<T, JoinError>> {
-        if self.is_finished() {
-            Some(self.take_result())
-        } else {
-            None
-        }
-    }
-
-    /// Kills the task: a parked task's blocking call unwinds its stack (dropping its
-    /// locals); a runnable task unwinds at its next blocking call; a task that has not
-    /// started never runs. Must be called while its runtime is running (inside a task).
-    pub fn kill(&self) {
-        if self.is_finished() {
-            return;
-        }
-        context::with_core(|core| core.kill(self.key, self.cell.id));
-    }
-
-    fn take_result(&self) -> Result<T, JoinError> {
-        self.cell
-            .body
-            .result()
-            .borrow_mut()
-            .take()
-            .unwrap_or_else(|| {
-                Err(Box::new(JoinError::Panicked(
-                    "result already taken by an earlier join".into(),
-                )))
-            })
-            .map_err(|e| *e)
-    }
-}
-
-impl<T> fmt::Debug for JoinHandle<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle")
-            .field("id", &self.cell.id)
-            .field("name", &self.cell.name)
-            .field("state", &self.state())
-            .finish()
-    }
-}

@@ -2,11 +2,11 @@
 //!
 //! These queues are touched several times per context switch (a wake pushes, a
 //! park pushes, the next turn pops), and a `RefCell` checks and writes its flag
-//! around each access: in W1 that was a tenth of a round trip's instructions.
-//! A `Fifo` needs no flag because no access can overlap another: each method
-//! finishes with the deque before it returns, never hands out a reference into
-//! it, and runs no code that could reach the queue again (the items are `Copy`,
-//! so nothing is dropped; growing only calls the allocator).
+//! around each access. A `Fifo` needs no flag because no access can overlap
+//! another: each method finishes with the deque before it returns, never hands
+//! out a reference into it, and runs no code that could reach the queue again
+//! (the items are `Copy`, so nothing is dropped; growing only calls the
+//! allocator).
 
 use std::cell::UnsafeCell;
 use std::collections::VecDeque;
