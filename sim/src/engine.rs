@@ -216,6 +216,7 @@ pub fn run<M: Mechanism>(
     let mut config = runtime_config(scenario);
     config.tie_break = options.schedule.tie_break();
     config.jitter = options.schedule.runtime_jitter();
+    net.set_jittered(config.jitter.is_some());
     config.replay = options.schedule.replay.clone();
     let mut rt = Runtime::new(config);
     let trace = options.trace.map(|limit| {

@@ -188,6 +188,10 @@ struct Inner<M: 'static> {
     /// The run's trace, when it is traced: every message is recorded as it
     /// goes on and comes off the wire.
     trace: RefCell<Option<Rc<RefCell<TraceLog>>>>,
+    /// Whether `trace` is set (tested on every message, so a flag).
+    tracing: Cell<bool>,
+    /// Whether the run's schedule jitters messages (else no choice is asked).
+    jittered: Cell<bool>,
     /// What a call's wait for its reply is called in reports.
     reply_name: Rc<str>,
     /// Names a message's kind, for the name of the task that serves it.
@@ -202,6 +206,27 @@ struct Inner<M: 'static> {
 }
 
 impl<M> Inner<M> {
+    /// Records, when the run is traced, that the next message off the wire
+    /// was taken by task `by` (none: lost or late).
+    #[inline]
+    fn traced_arrival(&self, by: Option<TaskId>) {
+        if self.tracing.get() {
+            if let Some(t) = self.trace.borrow().as_ref() {
+                t.borrow_mut().arrived(now(), by);
+            }
+        }
+    }
+
+    /// The schedule's extra delay for a message sent now (zero unless it jitters).
+    #[inline]
+    fn jitter(&self) -> Duration {
+        if self.jittered.get() {
+            jitter()
+        } else {
+            Duration::ZERO
+        }
+    }
+
     fn is_up(&self, n: NodeId) -> bool {
         self.up.borrow().get(n as usize).copied().unwrap_or(false)
     }
@@ -244,6 +269,8 @@ impl<M: 'static> Net<M> {
                 kind_of: Cell::new(|_| "message"),
                 reply_name: Rc::from("the reply to its call"),
                 trace: RefCell::new(None),
+                tracing: Cell::new(false),
+                jittered: Cell::new(false),
                 warmer: RefCell::new(None),
                 counters: Counters::default(),
                 wire: RefCell::new(Wire::default()),
@@ -268,6 +295,14 @@ impl<M: 'static> Net<M> {
     /// Records every message of the run into `trace`.
     pub(crate) fn set_trace(&self, trace: Rc<RefCell<TraceLog>>) {
         *self.inner.trace.borrow_mut() = Some(trace);
+        self.inner.tracing.set(true);
+    }
+
+    /// Tells the network that the run's schedule jitters messages, so that it
+    /// asks the schedule for each message's extra delay (see
+    /// `p2psim_runtime::jitter`); the engine sets it from the run's schedule.
+    pub fn set_jittered(&self, on: bool) {
+        self.inner.jittered.set(on);
     }
 
     /// Removes the handler and the warmer (they keep the network alive
@@ -276,6 +311,7 @@ impl<M: 'static> Net<M> {
         self.inner.handler.borrow_mut().take();
         self.inner.warmer.borrow_mut().take();
         self.inner.trace.borrow_mut().take();
+        self.inner.tracing.set(false);
     }
 
     /// Sets what warms the mechanism's state of a node a batch of deliveries
@@ -358,7 +394,7 @@ impl<M: 'static> Net<M> {
         timeout: Duration,
     ) -> Result<M, CallError> {
         let slot = CallSlot::new(&self.inner.reply_name);
-        if self.inner.trace.borrow().is_some() {
+        if self.inner.tracing.get() {
             slot.inner.caller.set(Some(current().id));
         }
         let reply = ReplyTo {
@@ -368,7 +404,7 @@ impl<M: 'static> Net<M> {
             slot: slot.clone(),
         };
         self.send_with_reply(from, to, req, Some(reply));
-        slot.wait(timeout.saturating_add(jitter()))
+        slot.wait(timeout.saturating_add(self.inner.jitter()))
             .ok_or(CallError::Timeout)
     }
 
@@ -401,11 +437,13 @@ impl<M: 'static> Net<M> {
             return;
         };
         // The schedule's perturbation of this message (zero unless it jitters).
-        let at = now() + d + jitter();
+        let at = now() + d + inner.jitter();
         inner.wire.borrow_mut().push(at, arrival);
-        if let Some(t) = inner.trace.borrow().as_ref() {
-            let sender = in_task().then(|| current().id);
-            t.borrow_mut().sent(now(), sender);
+        if inner.tracing.get() {
+            if let Some(t) = inner.trace.borrow().as_ref() {
+                let sender = in_task().then(|| current().id);
+                t.borrow_mut().sent(now(), sender);
+            }
         }
         // One drain per arrival instant: with a constant latency, every message
         // sent at one instant shares it.
@@ -442,12 +480,7 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
             inner.prefetch_node(to);
         }
         match next {
-            Some(arrival) => {
-                let served_by = arrive(inner, arrival);
-                if let Some(t) = inner.trace.borrow().as_ref() {
-                    t.borrow_mut().arrived(now, served_by);
-                }
-            }
+            Some(arrival) => arrive(inner, arrival),
             None => return,
         }
     }
@@ -459,35 +492,34 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
     });
 }
 
-/// One message comes off the wire at its destination; returns the task that
-/// takes it (none when it is lost or late).
-fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) -> Option<TaskId> {
+/// One message comes off the wire at its destination.
+fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
     match arrival {
         Arrival::Message(letter) => deliver(inner, letter),
         Arrival::Reply { caller, slot, msg } => {
+            let mut taken_by = None;
             if !inner.is_up(caller) {
                 Counters::bump(&inner.counters.lost_down);
-                None
             } else if !slot.is_open() {
                 Counters::bump(&inner.counters.late_replies);
-                None
             } else {
                 Counters::bump(&inner.counters.delivered);
                 // The caller's own task is waiting: no new TaskThread is needed.
-                let caller = slot.inner.caller.get();
+                taken_by = slot.inner.caller.get();
                 slot.deliver(msg);
-                caller
             }
+            inner.traced_arrival(taken_by);
         }
     }
 }
 
-/// Hands a letter that arrived to its handler on a new TaskThread (returned).
-fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) -> Option<TaskId> {
+/// Hands a letter that arrived to its handler on a new TaskThread.
+fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
     let c = &inner.counters;
     if !inner.is_up(letter.to) || inner.handler.borrow().is_none() {
         Counters::bump(&c.lost_down);
-        return None;
+        inner.traced_arrival(None);
+        return;
     }
     // The task takes the letter as it came off the wire and unpacks it itself:
     // unpacked here, it would be copied piece by piece into the closure and
@@ -497,11 +529,13 @@ fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) -> Option<TaskId
     match try_spawn(name, move || handle(&net, letter)) {
         Ok(h) => {
             Counters::bump(&c.delivered);
-            Some(h.id())
+            if inner.tracing.get() {
+                inner.traced_arrival(Some(h.id()));
+            }
         }
         Err(_) => {
             Counters::bump(&c.lost_rejected);
-            None
+            inner.traced_arrival(None);
         }
     }
 }
