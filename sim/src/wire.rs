@@ -76,6 +76,13 @@ impl<T> Wire<T> {
         self.lane.get(n).map(|(_, _, item)| item)
     }
 
+    /// The earliest of the items that overtook the in-order queue: with random
+    /// latencies, most likely the next to come off.
+    pub fn heap_front(&self) -> Option<&T> {
+        let &Reverse((_, _, index)) = self.heap.peek()?;
+        self.parked.get(index)
+    }
+
     /// Items in flight.
     pub fn len(&self) -> usize {
         self.lane.len() + self.heap.len()
@@ -111,6 +118,19 @@ mod tests {
         assert_eq!(w.len(), 4);
         let out: Vec<char> = std::iter::from_fn(|| w.pop_due(t(100))).collect();
         assert_eq!(out, ['b', 'd', 'a', 'c']);
+    }
+
+    #[test]
+    fn the_heap_front_is_the_earliest_overtaker() {
+        let mut w = Wire::default();
+        assert_eq!(w.heap_front(), None);
+        w.push(t(30), 'a');
+        assert_eq!(w.heap_front(), None, "in order: nothing overtook");
+        w.push(t(20), 'b');
+        w.push(t(10), 'c');
+        assert_eq!(w.heap_front(), Some(&'c'));
+        assert_eq!(w.pop_due(t(10)), Some('c'));
+        assert_eq!(w.heap_front(), Some(&'b'));
     }
 
     proptest! {
