@@ -79,30 +79,30 @@ fn a_bad_override_names_the_set_argument() {
 
 #[test]
 fn an_unknown_mechanism_and_request_kind_are_bad_input() {
-    let out = p2psim(&[
-        "validate",
-        "scenarios/flood.toml",
-        "--set",
-        "mechanism.kind=\"gossip\"",
-    ]);
-    assert_clean_failure(&out, "mechanism kind");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mechanism.kind"));
-    let out = p2psim(&[
-        "validate",
-        "scenarios/flood.toml",
-        "--set",
-        "load[0].request=\"register\"",
-    ]);
-    assert_clean_failure(&out, "request kind");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("load[0].request"));
-    let out = p2psim(&[
-        "validate",
-        "scenarios/flood.toml",
-        "--set",
-        "mechanism.tll=3",
-    ]);
-    assert_clean_failure(&out, "mechanism parameter typo");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mechanism.tll"));
+    for (set, what, key) in [
+        (
+            "mechanism.kind=\"gossip\"",
+            "mechanism kind",
+            "mechanism.kind",
+        ),
+        (
+            "load[0].request=\"register\"",
+            "request kind",
+            "load[0].request",
+        ),
+        (
+            "mechanism.tll=3",
+            "mechanism parameter typo",
+            "mechanism.tll",
+        ),
+    ] {
+        let out = p2psim(&["validate", "scenarios/flood.toml", "--set", set]);
+        assert_clean_failure(&out, what);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(key),
+            "{what}: the error names {key}"
+        );
+    }
 }
 
 #[test]
