@@ -485,7 +485,11 @@ fn drain<M: 'static>(inner: &Rc<Inner<M>>) {
                 // With random latencies most arrivals overtook the in-order
                 // queue and each comes at an instant of its own: the heap's
                 // front is the next, a delivery task's run from now.
-                let front = inner.wire.borrow().heap_front().map(Arrival::destination);
+                let front = inner
+                    .wire
+                    .borrow_mut()
+                    .heap_front()
+                    .map(Arrival::destination);
                 if let Some(to) = front {
                     inner.prefetch_node(to);
                 }

@@ -4,22 +4,24 @@
 //! of plain values (rather than a boxed timer callback each) costs no allocation
 //! per message, and with a constant hop latency the queue is a FIFO read in
 //! order, which the hardware prefetches. Arrivals earlier than the latest one
-//! queued (random latencies) go to a heap beside it; the two are merged by
-//! (arrival, send order), so equal arrival times come out in the order sent.
+//! queued (random latencies) go to a radix heap beside it (`overtakers`); the
+//! two are merged by (arrival, send order), so equal arrival times come out in
+//! the order sent.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+mod overtakers;
+
+use std::collections::VecDeque;
 
 use p2psim_runtime::SimTime;
-use slab::Slab;
+
+use overtakers::Overtakers;
 
 /// Items in flight, ordered by (arrival time, send order).
 pub(crate) struct Wire<T> {
     /// Items whose arrivals never decrease along the queue: (arrival ns, seq, item).
     lane: VecDeque<(u64, u64, T)>,
-    /// The other items' (arrival ns, seq, index into `parked`).
-    heap: BinaryHeap<Reverse<(u64, u64, usize)>>,
-    parked: Slab<T>,
+    /// The other items.
+    heap: Overtakers<T>,
     seq: u64,
 }
 
@@ -27,8 +29,7 @@ impl<T> Default for Wire<T> {
     fn default() -> Self {
         Wire {
             lane: VecDeque::new(),
-            heap: BinaryHeap::new(),
-            parked: Slab::new(),
+            heap: Overtakers::default(),
             seq: 0,
         }
     }
@@ -40,10 +41,7 @@ impl<T> Wire<T> {
         let at = at.as_nanos();
         self.seq += 1;
         match self.lane.back() {
-            Some(&(last, _, _)) if last > at => {
-                let index = self.parked.insert(item);
-                self.heap.push(Reverse((at, self.seq, index)));
-            }
+            Some(&(last, _, _)) if last > at => self.heap.push(at, self.seq, item),
             _ => self.lane.push_back((at, self.seq, item)),
         }
     }
@@ -52,7 +50,11 @@ impl<T> Wire<T> {
     pub fn pop_due(&mut self, now: SimTime) -> Option<T> {
         let now = now.as_nanos();
         let lane = self.lane.front().map(|&(at, seq, _)| (at, seq));
-        let heap = self.heap.peek().map(|&Reverse((at, seq, _))| (at, seq));
+        let heap = if self.heap.len() == 0 {
+            None // constant latencies: nothing ever overtakes
+        } else {
+            self.heap.peek().map(|(at, seq, _)| (at, seq))
+        };
         let from_lane = match (lane, heap) {
             (Some(l), Some(h)) => l < h,
             (Some(_), None) => true,
@@ -64,8 +66,7 @@ impl<T> Wire<T> {
                 return self.lane.pop_front().map(|(_, _, item)| item);
             }
         } else if heap.is_some_and(|(at, _)| at <= now) {
-            let Reverse((_, _, index)) = self.heap.pop()?;
-            return Some(self.parked.remove(index));
+            return self.heap.pop_due(now);
         }
         None
     }
@@ -78,9 +79,8 @@ impl<T> Wire<T> {
 
     /// The earliest of the items that overtook the in-order queue: with random
     /// latencies, most likely the next to come off.
-    pub fn heap_front(&self) -> Option<&T> {
-        let &Reverse((_, _, index)) = self.heap.peek()?;
-        self.parked.get(index)
+    pub fn heap_front(&mut self) -> Option<&T> {
+        self.heap.peek().map(|(_, _, item)| item)
     }
 
     /// Items in flight.
