@@ -217,6 +217,17 @@ impl<M> Inner<M> {
         }
     }
 
+    /// Records, when the run is traced, a message put on the wire now.
+    #[inline]
+    fn traced_send(&self) {
+        if self.tracing.get() {
+            if let Some(t) = self.trace.borrow().as_ref() {
+                let sender = in_task().then(|| current().id);
+                t.borrow_mut().sent(now(), sender);
+            }
+        }
+    }
+
     /// The schedule's extra delay for a message sent now (zero unless it jitters).
     #[inline]
     fn jitter(&self) -> Duration {
@@ -439,12 +450,7 @@ impl<M: 'static> Net<M> {
         // The schedule's perturbation of this message (zero unless it jitters).
         let at = now() + d + inner.jitter();
         inner.wire.borrow_mut().push(at, arrival);
-        if inner.tracing.get() {
-            if let Some(t) = inner.trace.borrow().as_ref() {
-                let sender = in_task().then(|| current().id);
-                t.borrow_mut().sent(now(), sender);
-            }
-        }
+        inner.traced_send();
         // One drain per arrival instant: with a constant latency, every message
         // sent at one instant shares it.
         if inner.drain_at.get() != Some(at) {

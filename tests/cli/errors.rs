@@ -133,25 +133,32 @@ fn a_deadlock_is_reported_even_while_churn_keeps_the_clock_running() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-#[test]
-fn an_edge_list_with_no_node_is_bad_input_naming_topology() {
-    let dir = std::env::temp_dir().join(format!("p2psim-empty-edges-{}", std::process::id()));
+/// Runs a flood on an edge list: `edges` is the list's text, `rest` the
+/// scenario after its `[mechanism]`; the files go to a directory of their own.
+fn run_on_edge_list(name: &str, edges: &str, rest: &str) -> Output {
+    let dir = std::env::temp_dir().join(format!("p2psim-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("edges.txt"), "# no edges yet\n").unwrap();
+    std::fs::write(dir.join("edges.txt"), edges).unwrap();
     let scenario = dir.join("s.toml");
-    std::fs::write(
-        &scenario,
-        "[topology]\nkind = \"edge_list\"\npath = \"edges.txt\"\n[mechanism]\nkind = \"flood\"\n\
-         [[load]]\nrequest = \"lookup\"\narrivals = \"poisson\"\nrate = 1.0\ncount = 1\n",
-    )
-    .unwrap();
-    let out = p2psim(&[
+    let text = "[topology]\nkind = \"edge_list\"\npath = \"edges.txt\"\n\
+                [mechanism]\nkind = \"flood\"\n";
+    std::fs::write(&scenario, format!("{text}{rest}")).unwrap();
+    p2psim(&[
         "run",
         scenario.to_str().unwrap(),
         "--quiet",
         "--out",
         dir.join("out").to_str().unwrap(),
-    ]);
+    ])
+}
+
+#[test]
+fn an_edge_list_with_no_node_is_bad_input_naming_topology() {
+    let out = run_on_edge_list(
+        "empty-edges",
+        "# no edges yet\n",
+        "[[load]]\nrequest = \"lookup\"\narrivals = \"poisson\"\nrate = 1.0\ncount = 1\n",
+    );
     assert_clean_failure(&out, "empty edge list");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("[topology]: the edge list"), "{stderr}");
@@ -160,23 +167,11 @@ fn an_edge_list_with_no_node_is_bad_input_naming_topology() {
 
 #[test]
 fn a_crash_set_larger_than_an_edge_list_is_bad_input_naming_failures() {
-    let dir = std::env::temp_dir().join(format!("p2psim-set-edges-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("edges.txt"), "0 1\n1 2\n").unwrap();
-    let scenario = dir.join("s.toml");
-    std::fs::write(
-        &scenario,
-        "[topology]\nkind = \"edge_list\"\npath = \"edges.txt\"\n[mechanism]\nkind = \"flood\"\n\
-         [[failures.crash_set]]\ncount = 4\nat = 1.0\n",
-    )
-    .unwrap();
-    let out = p2psim(&[
-        "run",
-        scenario.to_str().unwrap(),
-        "--quiet",
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
+    let out = run_on_edge_list(
+        "set-edges",
+        "0 1\n1 2\n",
+        "[[failures.crash_set]]\ncount = 4\nat = 1.0\n",
+    );
     assert_clean_failure(&out, "crash set too large");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

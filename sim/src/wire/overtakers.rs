@@ -1,7 +1,7 @@
 //! The messages that overtook the wire's in-order queue: a radix heap.
 //!
 //! With random latencies most messages overtake (they arrive before the latest
-//! one queued), and a flood keeps a hundred thousand of them in flight. A binary
+//! one queued), and a flood keeps a large part of its messages in flight. A binary
 //! heap of that size misses the cache on every level of every pop. No message
 //! is due before the clock, and the clock never goes back, so a radix heap
 //! serves instead: each item is filed in the bucket of the highest bit in which
