@@ -321,8 +321,8 @@ mod tests {
     /// The W6 flood delivers exactly as many messages as a breadth-first count predicts.
     #[test]
     fn delivered_copies_equal_the_bfs_count_on_a_small_ba_graph() {
-        use crate::sim::graph_build::build_graph;
-        use crate::sim::graph_stats::flood_message_count;
+        use crate::sim::graph::build::build_graph;
+        use crate::sim::graph::stats::flood_message_count;
         use crate::sim::seeds::{derive, Stream};
 
         let (text, origins) = w6_scenario(2000, 20);
@@ -340,8 +340,8 @@ mod tests {
     /// with less TTL left, so W7 delivers at most W6's BFS count, never more.
     #[test]
     fn random_latencies_deliver_at_most_the_bfs_count() {
-        use crate::sim::graph_build::build_graph;
-        use crate::sim::graph_stats::flood_message_count;
+        use crate::sim::graph::build::build_graph;
+        use crate::sim::graph::stats::flood_message_count;
         use crate::sim::seeds::{derive, Stream};
 
         let (text, origins) = flood_scenario(2000, 20, FloodLatency::Uniform);

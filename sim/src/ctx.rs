@@ -9,9 +9,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::graph::NodeId;
+use crate::load::requests::Requests;
 use crate::mechanism::{Mechanism, Request, RequestOutcome};
 use crate::net::Net;
-use crate::requests::Requests;
 
 /// The run as mechanism `M` sees it; cheap to clone (every clone is the same run).
 pub struct Ctx<M: Mechanism> {

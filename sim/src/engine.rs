@@ -14,13 +14,14 @@ use p2psim_runtime::{
 use serde_json::{Map, Value};
 
 use crate::ctx::Ctx;
-use crate::graph_build::build_graph;
+use crate::graph::build::build_graph;
+use crate::load::request_kind;
+use crate::load::requests::Requests;
 use crate::mechanism::{prepare, Mechanism};
+use crate::net::transport::Transport;
 use crate::net::Net;
 use crate::observe::{Observer, Observers, Series, Snapshot};
 use crate::perfetto::{SharedTrace, TraceLog};
-use crate::request_kind;
-use crate::requests::Requests;
 use crate::sampling::SampleGrid;
 use crate::scenario::{PoolPolicySpec, Scenario, ScenarioError};
 use crate::schedule::Schedule;
@@ -29,7 +30,6 @@ use crate::seeds::{derive, Stream};
 use crate::summary::{
     MessageFigures, PoolFigures, RequestFigures, Sampling, ScheduleFigures, Summary, WaitFigures,
 };
-use crate::transport::Transport;
 use crate::{failures, load};
 
 /// Sampling steps in a row in which only daemons could act before the run is

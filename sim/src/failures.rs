@@ -258,8 +258,8 @@ pub fn churn<M>(net: Net<M>, spec: ChurnSpec, seed: u64) {
 mod tests {
     use super::*;
     use crate::graph::Graph;
+    use crate::net::transport::Transport;
     use crate::scenario::RepeatSpec;
-    use crate::transport::Transport;
     use p2psim_runtime::{spawn_daemon, Runtime, RuntimeConfig};
     use std::cell::RefCell;
     use std::rc::Rc;

@@ -17,9 +17,9 @@ use serde::Serialize;
 
 use crate::ctx::Ctx;
 use crate::graph::NodeId;
+use crate::load::request_kind::RequestKind;
 use crate::net::Incoming;
 use crate::observe::Observer;
-use crate::request_kind::RequestKind;
 use crate::scenario::{Params, Scenario, ScenarioError};
 
 /// One request, issued by a load generator (or by the mechanism itself).
@@ -188,7 +188,7 @@ pub fn prepare<M: Mechanism>(scenario: &Scenario) -> Result<M::Params, ScenarioE
     let params = M::params(table, scenario)?;
     table.finish()?;
     for l in &scenario.loads {
-        crate::request_kind::parse::<M>(l)?;
+        crate::load::request_kind::parse::<M>(l)?;
     }
     Ok(params)
 }

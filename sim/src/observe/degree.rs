@@ -4,11 +4,11 @@
 use rand::SeedableRng;
 
 use super::{Observer, Snapshot};
-use crate::graph::Graph;
-use crate::graph_stats::{
+use crate::graph::stats::{
     average_clustering, connected_components, degree_distribution, degree_summary,
     diameter_estimate,
 };
+use crate::graph::Graph;
 use crate::summary::{Degrees, GraphFigures};
 
 /// Nodes sampled for the clustering coefficient (exact below this size).

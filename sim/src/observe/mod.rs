@@ -23,8 +23,8 @@ use p2psim_runtime::SimTime;
 use serde_json::{Map, Value};
 
 use crate::graph::Graph;
+use crate::load::requests::{RequestCounts, RequestRecord};
 use crate::mechanism::Request;
-use crate::requests::{RequestCounts, RequestRecord};
 
 /// A request event.
 pub enum RequestEvent<'a> {

@@ -3,9 +3,9 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use crate::graph::topology;
 use crate::graph::Graph;
 use crate::scenario::TopologySpec;
-use crate::topology;
 
 /// The seeded graph of `spec`; errors are messages about the topology's
 /// parameters, each starting with `[topology]: ` (a run's setup can also fail

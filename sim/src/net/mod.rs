@@ -6,6 +6,10 @@
 //! pool; when the pool refuses (policy reject) the delivery is lost and counted,
 //! as in FADA when a node runs out of threads.
 
+pub mod latency;
+pub mod transport;
+mod wire;
+
 use std::cell::{Cell, Ref, RefCell, RefMut};
 use std::fmt;
 use std::rc::Rc;
@@ -20,9 +24,9 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::counters::Counters;
 use crate::graph::{Graph, NodeId};
+use crate::net::transport::Transport;
 use crate::perfetto::TraceLog;
-use crate::transport::Transport;
-use crate::wire::Wire;
+use wire::Wire;
 
 /// A message as the destination's handler receives it.
 pub struct Incoming<M: 'static> {

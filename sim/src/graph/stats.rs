@@ -217,7 +217,7 @@ pub fn flood_message_count(g: &Graph, src: NodeId, ttl: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::topology::{barabasi_albert, erdos_renyi, ring, ring_lattice, star};
+    use crate::graph::topology::{barabasi_albert, erdos_renyi, ring, ring_lattice, star};
     use proptest::prelude::*;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use rand::Rng;
 
 use crate::graph::NodeId;
-use crate::latency::{Latency, LinkLatencies};
+use crate::net::latency::{Latency, LinkLatencies};
 use crate::scenario::{LatencySpec, TransportSpec};
 
 /// Latency and loss of every hop.

@@ -461,7 +461,7 @@ fn parse_id(token: &str) -> Result<usize, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph_stats::connected_components;
+    use crate::graph::stats::connected_components;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 

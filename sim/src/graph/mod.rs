@@ -1,5 +1,9 @@
 //! Undirected simple graph with adjacency lists that can be rewired at run time.
 
+pub mod build;
+pub mod stats;
+pub mod topology;
+
 use smallvec::SmallVec;
 
 /// Identifier of a node: a dense index in `0..node_count()`.

@@ -1,18 +1,23 @@
 //! Request generators: one task per `[[load]]` entry issues requests at its
 //! arrival times, each served on a TaskThread of its own.
 
+pub mod arrivals;
+pub(crate) mod request_kind;
+pub mod requests;
+
+pub use request_kind::RequestKind;
+
 use std::rc::Rc;
 
 use p2psim_runtime::{now, sleep_until, try_spawn, SimTime};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::arrivals::{Arrivals, OriginRule};
 use crate::ctx::Ctx;
 use crate::graph::NodeId;
 use crate::mechanism::Mechanism;
-use crate::request_kind::RequestKind;
 use crate::scenario::{ArrivalSpec, LoadSpec, OriginSpec};
+use arrivals::{Arrivals, OriginRule};
 
 /// Picks of a down origin retried before the request counts as lost.
 const ORIGIN_RETRIES: usize = 64;

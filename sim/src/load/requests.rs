@@ -6,9 +6,9 @@ use std::rc::Rc;
 use p2psim_runtime::{now, SimTime};
 
 use crate::graph::NodeId;
+use crate::load::request_kind::RequestKind;
 use crate::mechanism::{Request, RequestOutcome};
 use crate::observe::{Observers, RequestEvent};
-use crate::request_kind::RequestKind;
 
 /// A finished request.
 #[derive(Clone, Debug)]
