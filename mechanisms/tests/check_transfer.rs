@@ -76,8 +76,8 @@ fn the_fix_passes_ten_thousand_schedules() {
 
 #[test]
 fn shrinking_turns_two_hundred_requests_into_at_most_three() {
-    let mut check = Check::new(Strategy::Jitter, 50);
-    check.jitter = Some(std::time::Duration::from_millis(5));
+    let bound = std::time::Duration::from_millis(5);
+    let mut check = Check::new(Strategy::Jitter { bound }, 50);
     check.jobs = 1;
     let failure = check
         .run(&mechanisms(), &racing_pairs(100), &|_| {})

@@ -26,8 +26,13 @@ pub enum Strategy {
         /// How many orderings must line up for the bug (1 or more).
         depth: u32,
     },
-    /// FIFO order, with every message delayed by a jitter within the bound.
-    Jitter,
+    /// FIFO order, with every message delayed by a jitter of at most `bound`
+    /// (drawn per message from the schedule's seed).
+    Jitter {
+        /// The most extra delay a message gets; a check refuses zero (it
+        /// would explore nothing).
+        bound: Duration,
+    },
 }
 
 impl Strategy {
@@ -37,7 +42,15 @@ impl Strategy {
             Strategy::Fifo => "fifo",
             Strategy::Random => "random",
             Strategy::Pct { .. } => "pct",
-            Strategy::Jitter => "jitter",
+            Strategy::Jitter { .. } => "jitter",
+        }
+    }
+
+    /// The jitter bound the strategy carries (`Jitter`'s; `None` for the others).
+    pub fn bound(self) -> Option<Duration> {
+        match self {
+            Strategy::Jitter { bound } => Some(bound),
+            _ => None,
         }
     }
 }
@@ -68,7 +81,7 @@ impl Schedule {
     /// The runtime's order of same-time tasks.
     pub(crate) fn tie_break(&self) -> TieBreak {
         match self.strategy {
-            Strategy::Fifo | Strategy::Jitter => TieBreak::Fifo,
+            Strategy::Fifo | Strategy::Jitter { .. } => TieBreak::Fifo,
             Strategy::Random => TieBreak::Random(self.seed),
             Strategy::Pct { depth } => TieBreak::Pct {
                 seed: self.seed,

@@ -3,13 +3,12 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::sim::check::{Check, FailureKind, Strategy};
-use crate::sim::scenario::{parse_duration, Scenario};
+use crate::sim::scenario::{parse_duration, CheckSpec, Scenario};
 use crate::sim::Mechanisms;
 
 /// The strategies on the command line.
@@ -134,43 +133,29 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
     }
 }
 
-/// The check the arguments and the scenario's `[check]` ask for.
+/// The check the arguments ask for over the scenario's `[check]` (read as
+/// `check::explore` reads it: `Check::configure`).
 fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
-    let spec = &scenario.check;
-    let strategy = match args.strategy {
-        Some(s) => s,
-        None => match spec.strategy.as_deref() {
-            Some("random") => StrategyArg::Random,
-            Some("jitter") => StrategyArg::Jitter,
-            _ => StrategyArg::Pct,
-        },
-    };
     let jitter = match &args.jitter {
         Some(text) => Some(parse_duration(text).ok_or_else(|| {
             format!("--jitter {text}: not a duration; write it like 5ms, 200us or 0.01 (seconds)")
         })?),
-        None => spec.jitter,
-    }
-    .map(Duration::from_secs_f64);
-    if strategy == StrategyArg::Jitter && !jitter.is_some_and(|j| !j.is_zero()) {
-        return Err(
-            "--strategy jitter needs a bound: add --jitter 5ms (or `jitter = \"5ms\"` in [check])"
-                .to_string(),
-        );
-    }
-    let depth = args.depth.or(spec.depth).unwrap_or(3);
-    if depth == 0 {
+        None => None,
+    };
+    if args.depth == Some(0) {
         return Err("--depth 0: PCT's depth is at least 1".to_string());
     }
-    let mut check = Check::new(
-        match strategy {
-            StrategyArg::Pct => Strategy::Pct { depth },
-            StrategyArg::Random => Strategy::Random,
-            StrategyArg::Jitter => Strategy::Jitter,
-        },
-        args.schedules.or(spec.schedules).unwrap_or(1000),
-    );
-    check.jitter = jitter;
+    let asked = CheckSpec {
+        strategy: args.strategy.map(|s| match s {
+            StrategyArg::Pct => "pct".to_string(),
+            StrategyArg::Random => "random".to_string(),
+            StrategyArg::Jitter => "jitter".to_string(),
+        }),
+        depth: args.depth,
+        jitter,
+        schedules: args.schedules,
+    };
+    let mut check = Check::configure(&scenario.check, &asked)?;
     if let Some(j) = args.jobs {
         check.jobs = j.max(1);
     }
@@ -187,7 +172,7 @@ fn describe(check: &Check) -> String {
         Strategy::Pct { depth } => format!("pct, depth {depth}"),
         other => other.name().to_string(),
     };
-    if let Some(j) = check.jitter {
+    if let Some(j) = check.message_jitter() {
         s.push_str(&format!(", jitter {j:?}"));
     }
     s

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{attempt, Attempt, Check};
 use crate::registry::Mechanisms;
-use crate::scenario::SourceText;
+use crate::scenario::{Scenario, SourceText};
 use crate::schedule::{Schedule, Strategy};
 use crate::summary::Summary;
 
@@ -117,6 +117,23 @@ struct File {
 }
 
 impl Failure {
+    /// A check of `scenario` that could not run: `report` says why and what to change.
+    pub(crate) fn invalid(scenario: &Scenario, report: String) -> Failure {
+        Failure {
+            scenario: scenario.source.clone(),
+            overrides: Vec::new(),
+            schedule: Schedule::fifo(),
+            index: 0,
+            requests: None,
+            kind: FailureKind::Invalid,
+            report,
+            trace_hash: String::new(),
+            before: Size::default(),
+            after: Size::default(),
+            saved: None,
+        }
+    }
+
     /// Writes it as JSON to `path` (for `p2psim replay`), and remembers where.
     pub fn save(&mut self, path: &Path) -> std::io::Result<()> {
         let log = self.schedule.replay.clone().unwrap_or_default();

@@ -10,17 +10,24 @@
 //! [`shrink`](self)) and reported with the command that replays it.
 //!
 //! ```no_run
+//! use std::time::Duration;
 //! use p2psim_sim::check::{self, Strategy};
 //! # fn demo<M: p2psim_sim::Mechanism>(scenario: &p2psim_sim::scenario::Scenario) {
 //! match check::explore::<M>(scenario, Strategy::Pct { depth: 3 }, 1_000) {
 //!     Ok(stats) => println!("{} schedules passed", stats.schedules),
 //!     Err(failure) => panic!("{failure}"),
 //! }
+//! // The jitter strategy carries its bound: there is no jitter check without one.
+//! let jitter = Strategy::Jitter { bound: Duration::from_millis(5) };
+//! if let Err(failure) = check::explore::<M>(scenario, jitter, 1_000) {
+//!     panic!("{failure}");
+//! }
 //! # }
 //! ```
 
 mod ddmin;
 mod failure;
+mod settings;
 mod shrink;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,23 +39,40 @@ use p2psim_runtime::{DecisionLog, SimError};
 use crate::engine::{RunFailure, RunOptions};
 use crate::mechanism::Mechanism;
 use crate::registry::Mechanisms;
-use crate::scenario::Scenario;
+use crate::scenario::{CheckSpec, Scenario};
 use crate::summary::Summary;
 
 pub use crate::schedule::{Schedule, Strategy};
 pub use failure::{replay, trace, Failure, FailureKind, Replayed, Size};
 
 /// Explores `schedules` schedules of `scenario` with mechanism `M` under
-/// `strategy`, on this thread; see [`Check`] for the other settings.
+/// `strategy`, on this thread, reading the scenario's `[check]` as `p2psim
+/// check --strategy ... --schedules ...` does (its `jitter` also jitters pct
+/// and random; see [`Check::configure`]). A strategy that explores nothing
+/// (FIFO, a zero jitter bound) is an error of kind
+/// [`FailureKind::Invalid`], never a pass.
 pub fn explore<M: Mechanism>(
     scenario: &Scenario,
     strategy: Strategy,
     schedules: u64,
 ) -> Result<Stats, Box<Failure>> {
-    let mechanisms = Mechanisms::new().with::<M>();
-    let mut check = Check::new(strategy, schedules);
+    let asked = CheckSpec {
+        strategy: Some(strategy.name().to_string()),
+        depth: match strategy {
+            Strategy::Pct { depth } => Some(depth),
+            _ => None,
+        },
+        jitter: strategy.bound().map(|b| b.as_secs_f64()),
+        schedules: Some(schedules),
+    };
+    let mut check = match Check::configure(&scenario.check, &asked) {
+        Ok(check) => check,
+        Err(report) => return Err(Box::new(Failure::invalid(scenario, report))),
+    };
+    // The bound as given, not through seconds as a float.
+    check.strategy = strategy;
     check.jobs = 1;
-    check.run(&mechanisms, scenario, &|_| {})
+    check.run(&Mechanisms::new().with::<M>(), scenario, &|_| {})
 }
 
 /// The settings of a check.
@@ -58,8 +82,9 @@ pub struct Check {
     pub strategy: Strategy,
     /// How many schedules to run.
     pub schedules: u64,
-    /// The most extra delay a message gets (required by `Strategy::Jitter`,
-    /// allowed with the others).
+    /// The most extra delay a message gets under an order strategy (pct,
+    /// random); `Strategy::Jitter` carries its own bound (leave this `None`,
+    /// or the same). See [`Check::message_jitter`].
     pub jitter: Option<Duration>,
     /// OS threads running schedules.
     pub jobs: usize,
@@ -85,19 +110,24 @@ impl Check {
         }
     }
 
-    /// Runs the check; `progress(done)` is called as schedules finish.
+    /// Runs the check; `progress(done)` is called as schedules finish. A
+    /// check that cannot run as set ([`Check::validate`]) fails at once, as
+    /// [`FailureKind::Invalid`].
     pub fn run(
         &self,
         mechanisms: &Mechanisms,
         scenario: &Scenario,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<Stats, Box<Failure>> {
+        if let Err(report) = self.validate() {
+            return Err(Box::new(Failure::invalid(scenario, report)));
+        }
         let wall = Instant::now();
         // The FIFO run first: it must pass too, and it says how many choices a
         // run makes (PCT places its priority changes among them).
         let fifo = Schedule {
             replay: Some(Arc::new(DecisionLog::default())),
-            jitter: self.jitter,
+            jitter: self.message_jitter(),
             ..Schedule::fifo()
         };
         let baseline = match attempt(mechanisms, scenario, &fifo, None, self) {
@@ -124,7 +154,7 @@ impl Check {
                     let schedule = Schedule {
                         strategy: self.strategy,
                         seed,
-                        jitter: self.jitter,
+                        jitter: self.message_jitter(),
                         steps,
                         replay: None,
                     };
