@@ -53,7 +53,8 @@ fn pct_finds_the_deadlock_and_the_saved_failure_replays_it_exactly() {
         .expect_err("some schedule deadlocks");
     assert_eq!(failure.kind, FailureKind::PartialDeadlock);
     assert!(failure.report.contains("account of node 0"), "{failure}");
-    assert!(failure.after.requests <= failure.before.requests);
+    assert_eq!(failure.after.requests, 2, "{failure}");
+    assert_eq!(failure.after.decisions, 1, "{failure}");
     assert!(failure.after.nodes <= 2, "{failure}");
     let path = std::env::temp_dir().join(format!("p2psim-failure-{}.json", std::process::id()));
     failure.save(&path).unwrap();
@@ -75,7 +76,7 @@ fn the_fix_passes_ten_thousand_schedules() {
 }
 
 #[test]
-fn shrinking_turns_two_hundred_requests_into_at_most_three() {
+fn shrinking_turns_two_hundred_requests_into_the_two_that_race() {
     let bound = std::time::Duration::from_millis(5);
     let mut check = Check::new(Strategy::Jitter { bound }, 50);
     check.jobs = 1;
@@ -83,7 +84,10 @@ fn shrinking_turns_two_hundred_requests_into_at_most_three() {
         .run(&mechanisms(), &racing_pairs(100), &|_| {})
         .expect_err("jitter breaks a race");
     assert!(failure.before.requests >= 2, "{failure}");
-    assert!(failure.after.requests <= 3, "{failure}");
+    // Decisions are named by their instant: dropping the requests before the
+    // race shifts none of its choices, so only the racing pair is left.
+    assert_eq!(failure.after.requests, 2, "{failure}");
+    assert_eq!(failure.after.decisions, 1, "{failure}");
     // Decisions past the shrunk log's end take the default, and it still fails.
     let replayed = check::replay(&mechanisms(), &failure).unwrap();
     assert!(replayed.matches(&failure), "{}", replayed.report);

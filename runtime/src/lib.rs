@@ -79,7 +79,7 @@ pub use exec::stack::{FreshStacks, GuardMode};
 pub use exec::warm::Hot;
 pub use report::{PoolStats, RunReport};
 pub use runtime::Runtime;
-pub use sched::schedule::DecisionLog;
+pub use sched::schedule::{ChoiceAt, DecisionLog};
 pub use sched::trace::{TraceEvent, Tracer};
 pub use sync::{
     BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,

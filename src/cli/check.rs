@@ -99,11 +99,11 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
     match result {
         Ok(stats) => {
             outln!(
-                "  check      {} schedules of {} ({what}) passed in {:.2} s: {:.0} schedules/s",
+                "  check      {} schedules of {} ({what}) passed in {:.2} s: {}",
                 stats.schedules,
                 scenario.name,
                 stats.wall.as_secs_f64(),
-                stats.schedules_per_s()
+                rate(stats.schedules_per_s())
             );
             if stats.timeout_cycles > 0 {
                 outln!(
@@ -166,6 +166,17 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
     Ok(check)
 }
 
+/// How fast schedules ran, in the unit that shows it: per second, or seconds
+/// each when a schedule takes longer than a second.
+fn rate(per_s: f64) -> String {
+    match per_s {
+        r if r >= 10.0 => format!("{r:.0} schedules/s"),
+        r if r >= 1.0 => format!("{r:.1} schedules/s"),
+        r if r > 0.0 => format!("{:.1} s per schedule", 1.0 / r),
+        _ => "no schedule run".to_string(),
+    }
+}
+
 /// The strategy in words, for the closing line.
 fn describe(check: &Check) -> String {
     let mut s = match check.strategy {
@@ -191,4 +202,17 @@ fn progress_bar(quiet: bool, total: u64) -> Option<ProgressBar> {
         .progress_chars("=> "),
     );
     Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    #[test]
+    fn a_slow_check_says_seconds_per_schedule_not_zero_per_second() {
+        assert_eq!(rate(14_912.3), "14912 schedules/s");
+        assert_eq!(rate(2.46), "2.5 schedules/s");
+        assert_eq!(rate(0.25), "4.0 s per schedule");
+        assert_eq!(rate(0.0), "no schedule run");
+    }
 }

@@ -98,3 +98,23 @@ fn bad_check_arguments_are_exit_2_with_what_to_change() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("cannot read"), "{err}");
 }
+
+#[test]
+fn no_shrink_reports_the_case_as_found_and_claims_no_shrink() {
+    let failure = std::env::temp_dir().join(format!("p2psim-noshrink-{}.json", std::process::id()));
+    let o = p2psim(&[
+        "check",
+        &demo(),
+        "--schedules",
+        "300",
+        "--no-shrink",
+        "--failure",
+        failure.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("shrunk from"), "{err}");
+    assert!(err.contains("(not shrunk)"), "{err}");
+    let _ = std::fs::remove_file(&failure);
+}

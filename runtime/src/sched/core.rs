@@ -303,10 +303,11 @@ impl Core {
         if !self.exploring {
             return 0;
         }
+        let now = self.now().as_nanos();
         self.schedule
             .borrow_mut()
             .as_mut()
-            .map_or(0, Schedule::jitter)
+            .map_or(0, |s| s.jitter(now))
     }
 
     /// Whether enough tasks are alive that their memory falls out of the caches,

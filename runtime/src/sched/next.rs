@@ -49,7 +49,7 @@ impl Core {
                     .map_or(Entry::Callback, |t| Entry::Task(t.id)),
                 _ => Entry::Callback,
             };
-            schedule.pick(n, describe)
+            schedule.pick(self.now().as_nanos(), n, describe)
         };
         let key = ready.take_ready_at(i)?;
         if !callbacks::is_callback(key) {

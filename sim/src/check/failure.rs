@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use p2psim_runtime::DecisionLog;
+use p2psim_runtime::{ChoiceAt, DecisionLog};
 use serde::{Deserialize, Serialize};
 
 use super::{attempt, Attempt, Check};
@@ -92,6 +92,8 @@ pub struct Failure {
     pub before: Size,
     /// Its size shrunk.
     pub after: Size,
+    /// Runs spent shrinking it (0: it was not shrunk).
+    pub shrink_runs: usize,
     /// Where it was saved, if it was.
     pub saved: Option<PathBuf>,
 }
@@ -105,7 +107,7 @@ struct File {
     seed: u64,
     jitter_s: Option<f64>,
     steps: u64,
-    decisions: Vec<(u64, u64)>,
+    decisions: Vec<(ChoiceAt, u64)>,
     decisions_total: u64,
     requests: Option<Vec<(usize, u64)>>,
     kind: FailureKind,
@@ -113,6 +115,8 @@ struct File {
     trace_hash: String,
     before: Size,
     after: Size,
+    #[serde(default)]
+    shrink_runs: usize,
     index: u64,
 }
 
@@ -130,6 +134,7 @@ impl Failure {
             trace_hash: String::new(),
             before: Size::default(),
             after: Size::default(),
+            shrink_runs: 0,
             saved: None,
         }
     }
@@ -152,6 +157,7 @@ impl Failure {
             trace_hash: self.trace_hash.clone(),
             before: self.before,
             after: self.after,
+            shrink_runs: self.shrink_runs,
             index: self.index,
         };
         let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
@@ -166,7 +172,7 @@ impl Failure {
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         let f: File = serde_json::from_str(&text).map_err(|e| {
             format!(
-                "{}:{}:{}: not a failure file written by `p2psim check`: {e}",
+                "{}:{}:{}: not a failure file written by this version of `p2psim check` (run the check again): {e}",
                 path.display(),
                 e.line(),
                 e.column()
@@ -189,6 +195,7 @@ impl Failure {
             trace_hash: f.trace_hash,
             before: f.before,
             after: f.after,
+            shrink_runs: f.shrink_runs,
             saved: Some(path.to_path_buf()),
         })
     }
@@ -211,8 +218,18 @@ impl fmt::Display for Failure {
             self.scenario.origin
         )?;
         writeln!(f, "{}", self.report.trim_end())?;
-        writeln!(f, "shrunk from {}", self.before)?;
-        writeln!(f, "         to {}", self.after)?;
+        match self.shrink_runs {
+            0 => writeln!(f, "size {} (not shrunk)", self.after)?,
+            runs if self.after == self.before => writeln!(
+                f,
+                "size {} (nothing smaller fails the same way; {runs} runs tried)",
+                self.after
+            )?,
+            runs => {
+                writeln!(f, "shrunk from {}", self.before)?;
+                writeln!(f, "         to {} in {runs} runs", self.after)?;
+            }
+        }
         if !self.overrides.is_empty() {
             writeln!(f, "  with --set {}", self.overrides.join(" --set "))?;
         }

@@ -29,6 +29,7 @@ mod ddmin;
 mod failure;
 mod settings;
 mod shrink;
+mod signature;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -41,6 +42,7 @@ use crate::mechanism::Mechanism;
 use crate::registry::Mechanisms;
 use crate::scenario::{CheckSpec, Scenario};
 use crate::summary::Summary;
+use signature::Signature;
 
 pub use crate::schedule::{Schedule, Strategy};
 pub use failure::{replay, trace, Failure, FailureKind, Replayed, Size};
@@ -229,6 +231,8 @@ pub(crate) struct Failed {
     pub kind: FailureKind,
     pub report: String,
     pub summary: Summary,
+    /// What a shrunk case must keep of it.
+    pub signature: Signature,
 }
 
 /// How one run of a check ended.
@@ -252,33 +256,46 @@ pub(crate) fn attempt(
         trace: check.trace,
         ..RunOptions::default()
     };
-    let failed = |kind, report: String, summary: Summary| {
+    let failed = |signature: Signature, report: String, summary: Summary| {
         Attempt::Failed(Box::new(Failed {
-            kind,
+            kind: signature.kind(),
             report,
             summary,
+            signature,
         }))
     };
+    let plain = |kind, report: &str| Signature::new(kind, [report.to_string()]);
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         mechanisms.run(scenario, options)
     }));
     let Ok(run) = run else {
         let report = "a mechanism panicked outside its tasks (in install, report or check)";
-        return failed(FailureKind::Panic, report.to_string(), Summary::default());
+        let signature = plain(FailureKind::Panic, report);
+        return failed(signature, report.to_string(), Summary::default());
     };
     match run {
-        Err(e) => failed(FailureKind::Invalid, e.to_string(), Summary::default()),
-        Ok(Err(RunFailure::Setup(m))) => failed(FailureKind::Invalid, m, Summary::default()),
+        Err(e) => {
+            let report = e.to_string();
+            failed(
+                plain(FailureKind::Invalid, &report),
+                report,
+                Summary::default(),
+            )
+        }
+        Ok(Err(RunFailure::Setup(m))) => {
+            failed(plain(FailureKind::Invalid, &m), m, Summary::default())
+        }
         Ok(Err(RunFailure::Simulation { error, summary })) => {
             let kind = match &error {
                 SimError::Deadlock(d) if d.partial => FailureKind::PartialDeadlock,
                 SimError::Deadlock(_) => FailureKind::Deadlock,
                 SimError::TaskPanicked(_) => FailureKind::Panic,
             };
-            failed(kind, error.to_string(), *summary)
+            let signature = Signature::of_error(kind, &error);
+            failed(signature, error.to_string(), *summary)
         }
         Ok(Err(RunFailure::Invariant { message, summary })) => failed(
-            FailureKind::Invariant,
+            plain(FailureKind::Invariant, &message),
             format!("invariant violated: {message}"),
             *summary,
         ),
@@ -291,7 +308,15 @@ pub(crate) fn attempt(
                 for t in &out.summary.waits.first_timeout_cycle {
                     report.push_str(&format!("  {t}\n"));
                 }
-                failed(FailureKind::TimeoutCycle, report, out.summary)
+                let signature = Signature::new(
+                    FailureKind::TimeoutCycle,
+                    out.summary
+                        .waits
+                        .first_timeout_cycle
+                        .iter()
+                        .map(|t| signature::normalise(t)),
+                );
+                failed(signature, report, out.summary)
             } else {
                 Attempt::Passed(Box::new(out.summary))
             }

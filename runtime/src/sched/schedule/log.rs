@@ -1,36 +1,44 @@
 //! The record of a run's non-default choices, which replays it.
 
-/// A run's choices that were not the default, by their index in the run's
-/// sequence of choices (see the `schedule` module): what replays the run, and
-/// what shrinking makes smaller.
+/// Which choice of a run a decision answers: the virtual instant it was made
+/// at (nanoseconds) and its rank among the choices made at that instant, from 0.
+///
+/// Keyed by instant, not by the choice's number in the whole run: leaving out
+/// work at other instants (shrinking drops a request) does not shift which
+/// choice a recorded answer belongs to.
+pub type ChoiceAt = (u64, u64);
+
+/// A run's choices that were not the default, by which choice each answers
+/// ([`ChoiceAt`]; see the `schedule` module): what replays the run, and what
+/// shrinking makes smaller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DecisionLog {
-    /// `(index, answer)`, by increasing index; answers are never the default 0.
-    decisions: Vec<(u64, u64)>,
+    /// `(choice, answer)`, by increasing choice; answers are never the default 0.
+    decisions: Vec<(ChoiceAt, u64)>,
     /// How many choices the run made in all (defaults included).
     total: u64,
 }
 
 impl DecisionLog {
-    /// A log of these `(index, answer)` pairs out of `total` choices; pairs
-    /// are sorted by index and zero answers dropped.
-    pub fn new(mut decisions: Vec<(u64, u64)>, total: u64) -> Self {
+    /// A log of these `(choice, answer)` pairs out of `total` choices; pairs
+    /// are sorted by choice and zero answers dropped.
+    pub fn new(mut decisions: Vec<(ChoiceAt, u64)>, total: u64) -> Self {
         decisions.retain(|&(_, v)| v != 0);
         decisions.sort_unstable();
         decisions.dedup_by_key(|d| d.0);
         DecisionLog { decisions, total }
     }
 
-    /// The answer recorded for choice `index`, if it was not the default.
-    pub fn get(&self, index: u64) -> Option<u64> {
+    /// The answer recorded for `choice`, if it was not the default.
+    pub fn get(&self, choice: ChoiceAt) -> Option<u64> {
         self.decisions
-            .binary_search_by_key(&index, |d| d.0)
+            .binary_search_by_key(&choice, |d| d.0)
             .ok()
             .map(|i| self.decisions[i].1)
     }
 
-    /// The non-default choices, by increasing index.
-    pub fn decisions(&self) -> &[(u64, u64)] {
+    /// The non-default choices, in the order they were made.
+    pub fn decisions(&self) -> &[(ChoiceAt, u64)] {
         &self.decisions
     }
 
@@ -70,13 +78,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_log_keeps_non_default_answers_by_index() {
-        let log = DecisionLog::new(vec![(7, 2), (3, 0), (1, 5), (7, 9)], 10);
-        assert_eq!(log.decisions(), &[(1, 5), (7, 2)]);
-        assert_eq!(log.get(1), Some(5));
-        assert_eq!(log.get(3), None);
-        assert_eq!(log.get(100), None);
-        assert_eq!(log.filtered(|i| i == 1).decisions(), &[(7, 2)]);
+    fn a_log_keeps_non_default_answers_by_choice() {
+        let log = DecisionLog::new(
+            vec![
+                ((7, 0), 2),
+                ((3, 1), 0),
+                ((1, 4), 5),
+                ((7, 0), 9),
+                ((1, 0), 1),
+            ],
+            10,
+        );
+        assert_eq!(log.decisions(), &[((1, 0), 1), ((1, 4), 5), ((7, 0), 2)]);
+        assert_eq!(log.get((1, 4)), Some(5));
+        assert_eq!(log.get((3, 1)), None);
+        assert_eq!(log.get((100, 0)), None);
+        assert_eq!(log.filtered(|i| i == 2).decisions(), &[((7, 0), 2)]);
         assert_eq!(log.total(), 10);
     }
 }

@@ -5,11 +5,12 @@
 //! extra delay a message gets beyond its drawn latency (jitter, for networks
 //! whose timing is imprecise). Under `TieBreak::Fifo` without jitter the
 //! scheduler never asks (the fast path); otherwise every choice comes from
-//! here, in a fixed sequence numbered from 0. A choice whose answer is not the
-//! default (the queue's front; no jitter) is recorded in a [`DecisionLog`],
-//! and a run given that log replays every choice from it instead of asking a
-//! strategy: the same scenario and log give the same run. Choices past the
-//! log's end, or removed from it (shrinking), take the default.
+//! here, each named by its instant and its rank among that instant's choices
+//! ([`ChoiceAt`]). A choice whose answer is not the default (the queue's
+//! front; no jitter) is recorded in a [`DecisionLog`], and a run given that
+//! log replays every choice from it instead of asking a strategy: the same
+//! scenario and log give the same run. Choices the log does not name, or
+//! removed from it (shrinking), take the default.
 
 mod log;
 mod pct;
@@ -23,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::config::{Jitter, TieBreak};
 use crate::task::TaskId;
 
-pub use log::DecisionLog;
+pub use log::{ChoiceAt, DecisionLog};
 
 /// A run-queue entry as a strategy sees it: a task, or a callback (`call_soon`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +47,15 @@ pub(crate) struct Schedule {
     order: Option<Box<dyn Order>>,
     jitter: Option<(u64, ChaCha8Rng)>,
     replay: Option<Arc<DecisionLog>>,
-    /// Choices made so far (the index of the next one).
+    /// Choices made so far.
     next: u64,
+    /// The instant of the last choice (virtual nanoseconds) and how many
+    /// choices were made at it.
+    instant: (u64, u64),
     /// Run-queue choices made (PCT's steps).
     picks: u64,
     /// The non-default answers, for the log.
-    made: Vec<(u64, u64)>,
+    made: Vec<(ChoiceAt, u64)>,
     /// Reused for each run-queue choice.
     scratch: Vec<Entry>,
     /// The task picked last, for the strategy.
@@ -86,6 +90,7 @@ impl Schedule {
             jitter,
             replay,
             next: 0,
+            instant: (0, 0),
             picks: 0,
             made: Vec::new(),
             scratch: Vec::new(),
@@ -93,15 +98,25 @@ impl Schedule {
         })
     }
 
-    /// Which of the `n` ready entries runs next: an index into the run queue,
-    /// whose entries `describe` names.
-    pub fn pick(&mut self, n: usize, describe: impl Fn(usize) -> Entry) -> usize {
+    /// The name of the next choice, made at virtual time `now` (nanoseconds).
+    fn next_choice(&mut self, now: u64) -> ChoiceAt {
+        self.next += 1;
+        if self.instant.0 != now {
+            self.instant = (now, 0);
+        }
+        let at = self.instant;
+        self.instant.1 += 1;
+        at
+    }
+
+    /// Which of the `n` ready entries runs next at `now` (virtual
+    /// nanoseconds): an index into the run queue, whose entries `describe` names.
+    pub fn pick(&mut self, now: u64, n: usize, describe: impl Fn(usize) -> Entry) -> usize {
         if n < 2 {
             return 0;
         }
         self.picks += 1;
-        let i = self.next;
-        self.next += 1;
+        let i = self.next_choice(now);
         let choice = match &self.replay {
             Some(log) => log.get(i).map_or(0, |v| v as usize).min(n - 1),
             None => match self.order.as_mut() {
@@ -124,13 +139,16 @@ impl Schedule {
         self.last = Some(id);
     }
 
-    /// The extra delay, in nanoseconds, for a message sent now (0 without jitter).
-    pub fn jitter(&mut self) -> u64 {
+    /// The extra delay, in nanoseconds, for a message sent at `now` (virtual
+    /// nanoseconds; 0 without jitter).
+    pub fn jitter(&mut self, now: u64) -> u64 {
+        if self.jitter.is_none() {
+            return 0;
+        }
+        let i = self.next_choice(now);
         let Some((bound, rng)) = self.jitter.as_mut() else {
             return 0;
         };
-        let i = self.next;
-        self.next += 1;
         let extra = match &self.replay {
             Some(log) => log.get(i).unwrap_or(0).min(*bound),
             None => rng.gen_range(0..=*bound),
