@@ -24,10 +24,24 @@ pub mod rss;
 pub mod sweep;
 pub mod workloads;
 
-/// The shipped mechanisms and `$m`: the list a user's binary hands to
-/// [`cli::main`], e.g. `p2psim::cli::main(p2psim::mechanisms![Gossip, Chord])`.
+/// The list of mechanisms a user's binary hands to [`cli::main`]:
+/// `mechanisms![Gossip, Chord]` is the shipped mechanisms and these,
+/// `mechanisms![only: Gossip, Chord]` exactly these (a mechanism of yours
+/// may then share a shipped one's name, `transfer` say). Two of one name are
+/// refused with what to change ([`sim::Mechanisms::ready`]), never run.
+///
+/// ```
+/// use p2psim::mechanisms::transfer::Transfer;
+/// let mine = p2psim::mechanisms![only: Transfer];
+/// assert_eq!(mine.kinds(), ["transfer"]);
+/// assert!(p2psim::mechanisms![].kinds().len() > 1);
+/// assert!(p2psim::mechanisms![Transfer].ready().is_err());
+/// ```
 #[macro_export]
 macro_rules! mechanisms {
+    (only: $($m:ty),* $(,)?) => {
+        $crate::sim::Mechanisms::new()$(.with::<$m>())*
+    };
     ($($m:ty),* $(,)?) => {
         $crate::mechanisms::builtin()$(.with::<$m>())*
     };

@@ -24,6 +24,8 @@ pub type ObserverFactory = Arc<dyn Fn(&Scenario) -> Box<dyn Observer> + Send + S
 pub struct Mechanisms {
     entries: Vec<Arc<dyn Entry>>,
     observers: Vec<ObserverFactory>,
+    /// Kinds added more than once: the list refuses to run them (see [`Mechanisms::ready`]).
+    duplicates: Vec<&'static str>,
 }
 
 /// One mechanism type, with its type erased.
@@ -80,16 +82,30 @@ impl Mechanisms {
         Mechanisms::default()
     }
 
-    /// The list with mechanism `M` added. Panics if a mechanism of the same
-    /// `KIND` is in it already: two would make `mechanism.kind` ambiguous.
+    /// The list with mechanism `M` added. A second mechanism of the same
+    /// `KIND` would make `mechanism.kind` ambiguous: it is not added, and the
+    /// list says so wherever it is used ([`Mechanisms::ready`]; the command
+    /// line at start, exit 2; a check or run of that kind).
     pub fn with<M: Mechanism>(mut self) -> Self {
-        assert!(
-            self.find(M::KIND).is_none(),
-            "two mechanisms are called `{}`: give one another `KIND`",
-            M::KIND
-        );
-        self.entries.push(Arc::new(Typed::<M>(PhantomData)));
+        if self.find(M::KIND).is_some() {
+            if !self.duplicates.contains(&M::KIND) {
+                self.duplicates.push(M::KIND);
+            }
+        } else {
+            self.entries.push(Arc::new(Typed::<M>(PhantomData)));
+        }
         self
+    }
+
+    /// Whether every kind in the list is there once; else what to change.
+    pub fn ready(&self) -> Result<(), String> {
+        match self.duplicates.first() {
+            None => Ok(()),
+            Some(kind) => {
+                let (what, help) = duplicate(kind);
+                Err(format!("{what}: {help}"))
+            }
+        }
     }
 
     /// The list with an observer added to every run: `make` builds it for
@@ -139,6 +155,10 @@ impl Mechanisms {
 
     fn entry(&self, s: &Scenario) -> Result<&Arc<dyn Entry>, ScenarioError> {
         let kind = s.mechanism.kind.as_str();
+        if let Some(twice) = self.duplicates.iter().find(|d| **d == kind) {
+            let (what, help) = duplicate(twice);
+            return Err(s.mechanism.params.error("kind", what, help));
+        }
         self.find(kind).ok_or_else(|| {
             let kinds = self.kinds();
             let help = match crate::scenario::closest(kind, &kinds) {
@@ -150,4 +170,15 @@ impl Mechanisms {
                 .error("kind", format!("unknown mechanism `{kind}`"), help)
         })
     }
+}
+
+/// What a program whose list has `kind` twice is told, and what to change.
+fn duplicate(kind: &str) -> (String, String) {
+    (
+        format!("this program lists two mechanisms called `{kind}`"),
+        "`p2psim::mechanisms![A, B]` adds the shipped ones (flood, fada, bazaar, nested, \
+         transfer) to yours; list exactly yours with `p2psim::mechanisms![only: A, B]` (or \
+         `Mechanisms::new().with::<A>()`), or give one of them another `KIND`"
+            .to_string(),
+    )
 }

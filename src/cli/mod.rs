@@ -5,7 +5,8 @@
 //! ```no_run
 //! # use p2psim::sim::Mechanisms;
 //! fn main() {
-//!     // `p2psim::mechanisms![Gossip, Chord]` for a crate's own mechanisms.
+//!     // `p2psim::mechanisms![Gossip, Chord]`: the shipped ones and a crate's own;
+//!     // `p2psim::mechanisms![only: Gossip, Chord]`: exactly these.
 //!     p2psim::cli::main(p2psim::mechanisms::builtin())
 //! }
 //! ```
@@ -90,6 +91,10 @@ pub fn main(mechanisms: Mechanisms) -> ! {
 
 /// Runs a parsed command with `mechanisms`; returns the process exit status.
 pub fn dispatch(cli: Cli, mechanisms: &Mechanisms) -> i32 {
+    if let Err(msg) = mechanisms.ready() {
+        errln!("error: {msg}");
+        return EXIT_BAD_INPUT;
+    }
     match cli.command {
         Command::Run(args) => run::run(args, mechanisms),
         Command::Validate(args) => validate::run(args, mechanisms),
