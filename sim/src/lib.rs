@@ -31,6 +31,6 @@ pub mod summary;
 pub use ctx::Ctx;
 pub use load::RequestKind;
 pub use mechanism::{prepare, Mechanism, Request, RequestOutcome};
-pub use net::{CallError, Incoming, Net, ReplyTo};
+pub use net::{CallError, Calls, Incoming, Net, ReplyTo};
 pub use registry::Mechanisms;
 pub use summary::Summary;

@@ -7,9 +7,8 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use p2psim_runtime::try_spawn;
 use p2psim_sim::graph::NodeId;
-use p2psim_sim::Net;
+use p2psim_sim::{CallError, Calls, Net};
 
 use super::messages::{Extension, FadaMsg, Match};
 use super::results::{MatchSet, Results};
@@ -32,19 +31,36 @@ impl Extender {
     /// The wait is `per_hop` for every hop the extension may still travel, so a caller
     /// outlives the timeouts of the calls made further down the chain.
     pub fn call(&self, to: NodeId, per_hop: Duration) -> Vec<Match> {
-        let timeout = per_hop * self.ext.ttl;
-        match self
-            .net
-            .call(self.from, to, FadaMsg::Extend(self.ext), timeout)
-        {
-            Ok(FadaMsg::Results { matches, .. }) => matches,
-            _ => Vec::new(),
+        let answer = self.net.call(
+            self.from,
+            to,
+            FadaMsg::Extend(self.ext),
+            per_hop * self.ext.ttl,
+        );
+        matches_of(answer)
+    }
+
+    /// Extends to every one of `targets` at once, each on a TaskThread of its
+    /// own, waited for as [`Extender::call`] waits; the calls, to wait for.
+    pub fn call_all(&self, targets: &[NodeId], per_hop: Duration) -> Calls<FadaMsg> {
+        let mut calls = self.net.calls(self.from).named("fada-extend");
+        for &t in targets {
+            calls.call(t, FadaMsg::Extend(self.ext), per_hop * self.ext.ttl);
         }
+        calls
     }
 
     /// Extends to `to` without waiting; its matches go to the origin.
     pub fn send(&self, to: NodeId) {
         self.net.send(self.from, to, FadaMsg::Extend(self.ext));
+    }
+}
+
+/// The matches an extendLookup answered with (none if it was not answered).
+fn matches_of(answer: Result<FadaMsg, CallError>) -> Vec<Match> {
+    match answer {
+        Ok(FadaMsg::Results { matches, .. }) => matches,
+        _ => Vec::new(),
     }
 }
 
@@ -69,7 +85,8 @@ pub struct Sequential {
     pub call_timeout: Duration,
 }
 
-/// One TaskThread per neighbour, all waited for: the node knows when the lookup is done.
+/// One TaskThread per neighbour (the network's [`Calls`]), all waited for: the
+/// node knows when the lookup is done.
 pub struct ParallelWaitAll {
     /// How long each extendLookup is waited for, per hop it may still travel.
     pub call_timeout: Duration,
@@ -100,21 +117,12 @@ impl Propagation for Sequential {
 
 impl Propagation for ParallelWaitAll {
     fn extend(&self, via: &Extender, targets: &[NodeId]) -> Vec<Match> {
-        let tasks: Vec<_> = targets
-            .iter()
-            .map(|&t| {
-                let (via, timeout) = (via.clone(), self.call_timeout);
-                try_spawn("fada-extend", move || via.call(t, timeout))
-            })
-            .collect();
         let mut found = MatchSet::new();
-        for task in tasks {
-            match task.map(|h| h.join()) {
-                Ok(Ok(ms)) => {
-                    found.merge(ms);
-                }
-                _ => self.refused.set(self.refused.get() + 1),
+        for (_, answer) in via.call_all(targets, self.call_timeout).wait_all() {
+            if matches!(answer, Err(CallError::NoTask)) {
+                self.refused.set(self.refused.get() + 1);
             }
+            found.merge(matches_of(answer));
         }
         found.to_vec()
     }

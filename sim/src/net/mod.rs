@@ -6,6 +6,7 @@
 //! pool; when the pool refuses (policy reject) the delivery is lost and counted,
 //! as in FADA when a node runs out of threads.
 
+mod calls;
 pub mod latency;
 pub mod transport;
 mod wire;
@@ -27,6 +28,8 @@ use crate::graph::{Graph, NodeId};
 use crate::net::transport::Transport;
 use crate::perfetto::TraceLog;
 use wire::Wire;
+
+pub use calls::Calls;
 
 /// A message as the destination's handler receives it.
 pub struct Incoming<M: 'static> {
@@ -168,11 +171,17 @@ const DELIVERY_BATCH: usize = 16;
 pub enum CallError {
     /// No response within the timeout (lost, refused, or just slow).
     Timeout,
+    /// The call never started: the pool refused a TaskThread to make it
+    /// (policy reject; [`Calls`] makes each call on a task of its own).
+    NoTask,
 }
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("no response before the timeout")
+        f.write_str(match self {
+            CallError::Timeout => "no response before the timeout",
+            CallError::NoTask => "no task to make the call: the pool refused one (policy reject)",
+        })
     }
 }
 
