@@ -45,7 +45,8 @@ pub struct Summary {
     pub latency_s: Distribution,
     /// Latency of the requests that succeeded, in seconds.
     pub latency_success_s: Distribution,
-    /// Hops to the answer of the requests that succeeded and said.
+    /// Hops to the answer of the requests that succeeded and gave a count
+    /// (failed requests are not in it: compare with `requests.success_rate`).
     pub hops: Distribution,
     /// Messages per request: as the mechanism counted them, else all sent over issued.
     pub messages_per_request: Option<f64>,
