@@ -8,8 +8,9 @@
 //! answer nobody will post. At most `k` calls are in flight ([`Calls::at_most`]);
 //! the others wait their turn in the order they were made, and each call's
 //! timeout runs from when it starts. Answers come back as they arrive
-//! ([`Calls::next`]) or all at once in the order the calls were made
-//! ([`Calls::wait_all`]); either way the run is as deterministic as any other.
+//! (`Calls` is an iterator over them) or all at once in the order the calls
+//! were made ([`Calls::wait_all`]); either way the run is as deterministic as
+//! any other.
 //!
 //! ```no_run
 //! # use std::time::Duration;
@@ -142,21 +143,6 @@ impl<M: 'static> Calls<M> {
         self.in_flight
     }
 
-    /// The next answer to arrive, with the node that gave it (or the call's
-    /// error); blocks until there is one. `None` once every answer was handed out.
-    pub fn next(&mut self) -> Option<(NodeId, Result<M, CallError>)> {
-        let index = match self.ready.pop_front() {
-            Some(i) => i,
-            None if self.in_flight == 0 => return None,
-            None => {
-                let i = self.answered.recv();
-                self.finished(i);
-                i
-            }
-        };
-        Some(self.take(index))
-    }
-
     /// Every answer not handed out yet, in the order the calls were made;
     /// blocks until the last has come.
     pub fn wait_all(mut self) -> Vec<(NodeId, Result<M, CallError>)> {
@@ -175,7 +161,7 @@ impl<M: 'static> Calls<M> {
         let left: Vec<usize> = (0..self.targets.len())
             .filter(|&i| !self.taken[i])
             .collect();
-        left.into_iter().map(|i| self.take(i)).collect()
+        left.into_iter().map(|i| self.hand_out(i)).collect()
     }
 
     /// Starts one call on a task of its own, or answers it at once when the
@@ -220,12 +206,32 @@ impl<M: 'static> Calls<M> {
     }
 
     /// Hands out call `index`'s answer.
-    fn take(&mut self, index: usize) -> (NodeId, Result<M, CallError>) {
+    fn hand_out(&mut self, index: usize) -> (NodeId, Result<M, CallError>) {
         self.taken[index] = true;
         let answer = self.slots.borrow_mut()[index]
             .take()
             .unwrap_or(Err(CallError::NoTask));
         (self.targets[index], answer)
+    }
+}
+
+/// The answers as they arrive: each the node that gave it (or the call's
+/// error). `next` blocks until there is one, and ends once every answer was
+/// handed out; calls made meanwhile (a lookup's next queries) are waited for too.
+impl<M: 'static> Iterator for Calls<M> {
+    type Item = (NodeId, Result<M, CallError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let index = match self.ready.pop_front() {
+            Some(i) => i,
+            None if self.in_flight == 0 => return None,
+            None => {
+                let i = self.answered.recv();
+                self.finished(i);
+                i
+            }
+        };
+        Some(self.hand_out(index))
     }
 }
 
@@ -267,11 +273,9 @@ mod tests {
                 calls.call(to, 0, Duration::from_secs(1));
             }
             assert_eq!((calls.in_flight(), calls.pending()), (2, 3));
-            let mut got = Vec::new();
-            while let Some((node, answer)) = calls.next() {
-                got.push((node, answer, ms(now())));
-            }
-            got
+            calls
+                .map(|(node, answer)| (node, answer, ms(now())))
+                .collect::<Vec<_>>()
         });
         rt.run().unwrap();
         // 1 answers at 1 + 10 + 1 ms; 2 starts then and answers at 12 + 22;
@@ -321,7 +325,7 @@ mod tests {
             calls.call(1, 0, Duration::from_secs(1));
             calls.call(2, 0, Duration::from_secs(1));
             let first = calls.next().map(|(n, a)| (n, a, ms(now())));
-            let rest: Vec<_> = std::iter::from_fn(|| calls.next()).collect();
+            let rest: Vec<_> = calls.collect();
             (first, rest)
         });
         rt.run().unwrap();
@@ -330,5 +334,30 @@ mod tests {
         // Node 1's handler got no worker either (the call's task held it):
         // its delivery was lost, and the call timed out.
         assert_eq!(rest, vec![(1, Err(CallError::Timeout))]);
+    }
+
+    #[test]
+    fn a_handler_fans_out_as_a_request_does() {
+        let mut rt = Runtime::new(RuntimeConfig::default());
+        let net: Net<u32> = Net::new(Graph::new(4), Transport::constant(0.001), 1);
+        let relay = net.clone();
+        net.set_handler(move |m| {
+            let answer = match m.to {
+                // Node 0 asks 1, 2 and 3 at once and sums their answers.
+                0 => {
+                    let mut calls = relay.calls(0);
+                    for to in 1..4 {
+                        calls.call(to, m.msg, MS * 10);
+                    }
+                    calls.map(|(_, a)| a.unwrap_or(0)).sum()
+                }
+                n => m.msg * n,
+            };
+            m.reply.unwrap().send(answer);
+        });
+        let n = net.clone();
+        let h = rt.spawn("client", move || (n.call(1, 0, 2, MS * 100), ms(now())));
+        rt.run().unwrap();
+        assert_eq!(h.try_join().unwrap().unwrap(), (Ok(12), 4));
     }
 }
