@@ -55,5 +55,6 @@ pub fn chart(text: &str, name: &str, ys: &[String]) -> Result<Chart, String> {
         y_label,
         lines: out,
         x_scale: XScale::Linear,
+        x_categories: None,
     })
 }

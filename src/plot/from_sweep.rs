@@ -31,13 +31,26 @@ pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Ch
             stats.iter().any(|p| Some(&p.params[i]) != first)
         })
         .collect();
+    // Numbers go on a scale; anything else (`true`, `reject`) names a
+    // category, in the order the sweep has them.
+    let numeric = stats.iter().all(|p| p.params[xi].parse::<f64>().is_ok());
+    let mut categories: Vec<String> = Vec::new();
+    if !numeric {
+        for p in &stats {
+            if !categories.contains(&p.params[xi]) {
+                categories.push(p.params[xi].clone());
+            }
+        }
+    }
+    let x_of = |v: &str| match numeric {
+        true => v.parse().unwrap_or(f64::NAN),
+        false => categories.iter().position(|c| c == v).unwrap_or(0) as f64,
+    };
     let mut lines: Vec<Line> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for p in &stats {
         let label = label(table, p, &varying, y);
-        let xv: f64 = p.params[xi]
-            .parse()
-            .map_err(|_| format!("`{x}` value `{}` is not a number", p.params[xi]))?;
+        let xv = x_of(&p.params[xi]);
         let Some((_, e)) = p.figures.iter().find(|(m, _)| m == y) else {
             continue;
         };
@@ -60,6 +73,7 @@ pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Ch
         y_label: y.to_string(),
         lines,
         x_scale,
+        x_categories: (!numeric).then_some(categories),
     })
 }
 
@@ -86,4 +100,43 @@ fn suggestions(table: &SweepTable, y: &str) -> String {
         near = table.metrics.iter().take(8).map(String::as_str).collect();
     }
     near.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_swept_over_names_gets_a_categorical_axis() {
+        let csv =
+            "point,mechanism.release_before_call,pool.policy,seed,outcome,detail,run.deadlock\n\
+                   0,false,reject,1,ok,,1\n0,false,reject,2,ok,,0\n\
+                   1,true,reject,1,ok,,0\n1,true,reject,2,ok,,0\n\
+                   2,false,queue,1,ok,,1\n3,true,queue,1,ok,,0\n";
+        let table = SweepTable::from_csv(csv).unwrap();
+        let c = chart(
+            &table,
+            "mechanism.release_before_call",
+            "run.deadlock",
+            XScale::Auto,
+        )
+        .expect("charted");
+        assert_eq!(
+            c.x_categories,
+            Some(vec!["false".to_string(), "true".to_string()])
+        );
+        let reject = c
+            .lines
+            .iter()
+            .find(|l| l.label == "pool.policy=reject")
+            .unwrap();
+        let xs: Vec<f64> = reject.points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, [0.0, 1.0]);
+        assert_eq!(reject.points[0].1, 0.5);
+        let by_policy = chart(&table, "pool.policy", "run.deadlock", XScale::Auto).unwrap();
+        assert_eq!(
+            by_policy.x_categories,
+            Some(vec!["reject".into(), "queue".into()])
+        );
+    }
 }

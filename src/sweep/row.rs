@@ -79,11 +79,26 @@ pub struct Row {
     pub metrics: BTreeMap<String, f64>,
 }
 
-/// The numeric leaves of a summary under dotted keys (booleans as 0/1); histograms
-/// (`distribution` tables) are left out.
+/// Arrays up to this long are flattened element by element; a longer one
+/// gives its length only (`KEY.len`), so that a per-node array of a large
+/// network does not become thousands of columns.
+pub const MAX_ARRAY_COLUMNS: usize = 64;
+
+/// The numeric leaves of a summary under dotted keys (booleans as 0/1): an
+/// array's elements as `KEY.0`, `KEY.1`, ... (`KEY.len` alone past
+/// [`MAX_ARRAY_COLUMNS`]); strings and histograms (`distribution` tables) are
+/// left out.
 pub fn flatten(summary: &Value) -> BTreeMap<String, f64> {
     fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, f64>) {
         match v {
+            Value::Array(items) if items.len() > MAX_ARRAY_COLUMNS => {
+                out.insert(format!("{prefix}.len"), items.len() as f64);
+            }
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    walk(&format!("{prefix}.{i}"), x, out);
+                }
+            }
             Value::Object(m) => {
                 for (k, x) in m {
                     if k == "distribution" {
@@ -201,5 +216,36 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         format!("panic: {s}")
     } else {
         "panic".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn arrays_become_columns_and_a_long_one_its_length() {
+        let summary = json!({
+            "seed": 1,
+            "requests": {"issued": 3, "by_load": [2, 1]},
+            "mine": {"hops_hist": [0, 4, 9], "per_node": vec![1; 100], "names": ["a"], "ok": true},
+            "latency_s": {"distribution": {"p50": 1.0}},
+        });
+        let flat: Vec<(String, f64)> = flatten(&summary).into_iter().collect();
+        let want: Vec<(String, f64)> = [
+            ("mine.hops_hist.0", 0.0),
+            ("mine.hops_hist.1", 4.0),
+            ("mine.hops_hist.2", 9.0),
+            ("mine.ok", 1.0),
+            ("mine.per_node.len", 100.0),
+            ("requests.by_load.0", 2.0),
+            ("requests.by_load.1", 1.0),
+            ("requests.issued", 3.0),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(flat, want);
     }
 }
