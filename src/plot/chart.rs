@@ -422,6 +422,56 @@ mod tests {
         assert_eq!(tick(0.999_95, decimals_for(0.0002)), "0.99995");
     }
 
+    /// Runs `f` on a drawing area the size of a chart.
+    fn on_area<T>(f: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> T) -> T {
+        register_font();
+        let mut buf = vec![255u8; 3 * (SIZE.0 * SIZE.1) as usize];
+        let root = BitMapBackend::with_buffer(&mut buf, SIZE).into_drawing_area();
+        f(&root)
+    }
+
+    #[test]
+    fn a_long_title_wraps_to_the_chart_s_width() {
+        let title = "fada.nodes_per_propagation.async against mechanism.a_long_swept_key \
+                     (mean, 95% CI, 10 seeds per point)";
+        let width = SIZE.0 - 2 * MARGIN;
+        let lines = on_area(|a| {
+            let lines = wrap(a, title, TITLE_SIZE, width).unwrap();
+            for l in &lines {
+                assert!(text_width(a, l, TITLE_SIZE).unwrap() <= width as i32, "{l}");
+            }
+            lines
+        });
+        assert!(lines.len() >= 2, "{lines:?}");
+        assert_eq!(
+            lines.join(" "),
+            title.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+
+    #[test]
+    fn the_legend_takes_its_own_room_beside_or_below_the_plot() {
+        let line = |label: &str| Line {
+            label: label.into(),
+            points: vec![(1.0, 1.0, f64::NAN)],
+        };
+        let with = |labels: &[&str]| Chart {
+            lines: labels.iter().map(|l| line(l)).collect(),
+            ..chart(vec![])
+        };
+        let plot = |c: Chart| on_area(|a| c.legend(a).unwrap().dim_in_pixel());
+        assert_eq!(
+            plot(with(&["y"])),
+            SIZE,
+            "one line named as the axis: no legend"
+        );
+        let (w, h) = plot(with(&["load.rate=5", "load.rate=40"]));
+        assert!(w < SIZE.0 && h == SIZE.1, "beside: {w} x {h}");
+        let long = "mechanism.a_rather_long_parameter_name=0.1, mechanism.another=x";
+        let (w, h) = plot(with(&[long, long]));
+        assert!(w == SIZE.0 && h < SIZE.1, "below: {w} x {h}");
+    }
+
     /// The lowest inked row in `columns` of a `w` x `h` RGB buffer.
     fn bottom(buf: &[u8], w: usize, columns: Range<usize>) -> Option<usize> {
         (0..buf.len() / (3 * w))
