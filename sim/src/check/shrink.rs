@@ -39,7 +39,7 @@ use crate::summary::Summary;
 const MIN_NODES: usize = 2;
 
 /// What a candidate run changes of the failing one.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 struct Case {
     overrides: Vec<String>,
     requests: Option<BTreeSet<(usize, u64)>>,
@@ -205,9 +205,23 @@ fn shrink_requests(shrinker: &mut Shrinker<'_>, case: &mut Case, best: &mut Fail
         requests: Some(subset.iter().copied().collect()),
         ..case.clone()
     };
+    if let Some((candidate, f)) = smallest(shrinker, all, &with) {
+        keep(case, best, candidate, f);
+    }
+}
+
+/// Delta debugging over `items`, each subset tried as the case `with` makes
+/// of it: the smallest case that still fails alike, and its failure, when it
+/// has fewer items than all of them.
+fn smallest<T: Clone>(
+    shrinker: &mut Shrinker<'_>,
+    items: Vec<T>,
+    with: &dyn Fn(&[T]) -> Case,
+) -> Option<(Case, Failed)> {
+    let all = items.len();
     let mut found: Option<(Case, Failed)> = None;
     let mut budget = shrinker.remaining();
-    let kept = ddmin(all.clone(), &mut budget, &mut |subset| {
+    let kept = ddmin(items, &mut budget, &mut |subset| {
         let candidate = with(subset);
         match shrinker.fails_alike(&candidate) {
             Some(f) => {
@@ -217,13 +231,11 @@ fn shrink_requests(shrinker: &mut Shrinker<'_>, case: &mut Case, best: &mut Fail
             None => false,
         }
     });
-    if kept.len() < all.len() {
-        // The last run that failed is the one kept: ddmin keeps a subset only
-        // when it fails, and shrinks only from there.
-        if let Some((candidate, f)) = found.filter(|(c, _)| c.requests == with(&kept).requests) {
-            keep(case, best, candidate, f);
-        }
-    }
+    // ddmin keeps a subset only when it fails and shrinks only from there, so
+    // the last run that failed is the one kept.
+    let shrunk = kept.len() < all;
+    let kept = with(&kept);
+    found.filter(|(c, _)| shrunk && *c == kept)
 }
 
 fn shrink_nodes(shrinker: &mut Shrinker<'_>, case: &mut Case, best: &mut Failed) {
@@ -267,23 +279,9 @@ fn shrink_decisions(shrinker: &mut Shrinker<'_>, case: &mut Case, best: &mut Fai
             ..case.clone()
         }
     };
-    let mut found: Option<(Case, Failed)> = None;
-    let mut budget = shrinker.remaining();
     let positions: Vec<usize> = (0..log.len()).collect();
-    let kept = ddmin(positions, &mut budget, &mut |subset| {
-        let candidate = with(subset);
-        match shrinker.fails_alike(&candidate) {
-            Some(f) => {
-                found = Some((candidate, f));
-                true
-            }
-            None => false,
-        }
-    });
-    if kept.len() < log.len() {
-        if let Some((candidate, f)) = found.filter(|(c, _)| c.log == with(&kept).log) {
-            keep(case, best, candidate, f);
-        }
+    if let Some((candidate, f)) = smallest(shrinker, positions, &with) {
+        keep(case, best, candidate, f);
     }
 }
 

@@ -4,66 +4,16 @@
 //! few milliseconds can. `explore` must find it under the jitter strategy, and
 //! under pct or random when the scenario's `[check]` sets a jitter.
 
-use std::cell::Cell;
 use std::time::Duration;
 
-use p2psim_runtime::sleep;
 use p2psim_sim::check::{explore, FailureKind, Strategy};
-use p2psim_sim::scenario::{parse_str, Params, Scenario, ScenarioError};
-use p2psim_sim::{request_kinds, Ctx, Incoming, Mechanism, Request, RequestOutcome};
+use p2psim_sim::scenario::Scenario;
 
-request_kinds! {
-    enum Write { Write = "write" }
-}
+use super::writer::{self, LastWriter};
 
-/// Node 0 writes 1 then 2 to node 1, which keeps the last it applied.
-struct LastWriter {
-    held: Cell<u32>,
-}
-
-impl Mechanism for LastWriter {
-    const KIND: &'static str = "last-writer";
-    type Params = ();
-    type Request = Write;
-    type Msg = u32;
-    type Report = ();
-
-    fn params(_: &Params, _: &Scenario) -> Result<(), ScenarioError> {
-        Ok(())
-    }
-
-    fn new(_: ()) -> Self {
-        LastWriter { held: Cell::new(0) }
-    }
-
-    fn handle(&self, _: &Ctx<Self>, m: Incoming<u32>) {
-        self.held.set(m.msg);
-    }
-
-    fn request(&self, ctx: &Ctx<Self>, req: &Request<Write>) -> RequestOutcome {
-        ctx.net.send(req.origin, 1, 1);
-        sleep(Duration::from_millis(1));
-        ctx.net.send(req.origin, 1, 2);
-        RequestOutcome::succeeded()
-    }
-
-    fn report(&self) {}
-
-    fn check(&self) -> Result<(), String> {
-        match self.held.get() {
-            2 => Ok(()),
-            v => Err(format!("node 1 holds write {v} after write 2")),
-        }
-    }
-}
-
+/// The writes a millisecond apart, so that they never arrive at one instant.
 fn scenario(check: &str) -> Scenario {
-    let text = format!(
-        "[topology]\nkind = \"ring\"\nnodes = 2\n[transport]\nlatency = 0.01\n\
-         [mechanism]\nkind = \"last-writer\"\n\
-         [[load]]\nrequest = \"write\"\narrivals = \"schedule\"\ntimes = [0.0]\norigin = 0\n{check}"
-    );
-    parse_str(&text, "last-writer.toml", &[]).expect("valid")
+    writer::scenario(2, 0.001, "0.0", check)
 }
 
 #[test]

@@ -5,3 +5,4 @@
 mod jitter_only;
 mod lost_wakeup;
 mod one_request;
+mod writer;
