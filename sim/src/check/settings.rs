@@ -14,9 +14,8 @@ const DEFAULT_DEPTH: u32 = 3;
 /// Schedules when neither the caller nor `[check]` says how many.
 const DEFAULT_SCHEDULES: u64 = 1000;
 
-/// What to write to give the jitter strategy its bound.
-const GIVE_A_BOUND: &str =
-    "give it a bound: --jitter 5ms on the command line, `jitter = \"5ms\"` in [check], \
+/// Where the jitter strategy's bound is given.
+const BOUND_WAYS: &str = "--jitter 5ms on the command line, `jitter = \"5ms\"` in [check], \
      or Strategy::Jitter { bound } from code";
 
 impl Check {
@@ -43,7 +42,7 @@ impl Check {
             "fifo" => Strategy::Fifo,
             "jitter" => Strategy::Jitter {
                 bound: jitter
-                    .ok_or_else(|| format!("the jitter strategy has no bound: {GIVE_A_BOUND}"))?,
+                    .ok_or_else(|| format!("the jitter strategy needs a bound: {BOUND_WAYS}"))?,
             },
             other => {
                 return Err(format!(
@@ -81,7 +80,8 @@ impl Check {
             ),
             Strategy::Pct { depth: 0 } => Err("PCT's depth is 0: it is at least 1".to_string()),
             Strategy::Jitter { bound } if bound.is_zero() => Err(format!(
-                "the jitter strategy's bound is 0, which delays nothing: {GIVE_A_BOUND}"
+                "the jitter strategy's bound is 0, which delays nothing: give one above 0 \
+                 ({BOUND_WAYS})"
             )),
             Strategy::Jitter { bound } => match self.jitter {
                 Some(j) if j != bound => Err(format!(
@@ -138,7 +138,7 @@ mod tests {
         let e = Check::configure(&none, &spec(Some("jitter"), None, None)).unwrap_err();
         assert!(e.contains("--jitter 5ms"), "{e}");
         let e = Check::configure(&none, &spec(Some("jitter"), None, Some(0.0))).unwrap_err();
-        assert!(e.contains("no bound"), "{e}");
+        assert!(e.contains("needs a bound"), "{e}");
         let zero = Check::new(
             Strategy::Jitter {
                 bound: Duration::ZERO,
