@@ -191,7 +191,7 @@ pub fn run<M: Mechanism>(
     let graph = build_graph(&scenario.topology, derive(scenario.seed, Stream::Topology))
         .map_err(RunFailure::Setup)?;
     let (nodes, edges) = (graph.node_count(), graph.edge_count());
-    let transport = Transport::from_spec(&scenario.transport);
+    let transport = Transport::from_spec(&scenario.transport, nodes, scenario.seed);
     let net: Net<M::Msg> = Net::new(graph, transport, derive(scenario.seed, Stream::Transport));
     let failures_seed = derive(scenario.seed, Stream::Failures);
     let crashes =

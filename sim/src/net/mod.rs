@@ -7,6 +7,9 @@
 //! as in FADA when a node runs out of threads.
 
 pub mod latency;
+pub mod matrix;
+pub mod pairwise;
+pub mod regions;
 pub mod transport;
 mod wire;
 
@@ -704,23 +707,20 @@ mod tests {
     /// arrivals interleave.
     #[test]
     fn random_latencies_deliver_each_message_at_its_arrival_time() {
-        use crate::scenario::{LatencySpec, TransportSpec};
-        let spec = TransportSpec {
-            latency: LatencySpec::Uniform {
-                min: 0.001,
-                max: 0.004,
-            },
-            loss: 0.0,
-            links: Vec::new(),
-        };
+        use crate::dist::Distribution;
+        use crate::net::latency::LatencyModel;
+        let model = LatencyModel::Each(Distribution::Uniform {
+            min: 0.001,
+            max: 0.004,
+        });
         let mut rt = Runtime::new(RuntimeConfig::default());
-        let net: Net<(u32, SimTime)> = Net::new(line(2), Transport::from_spec(&spec), 9);
+        let net: Net<(u32, SimTime)> = Net::new(line(2), Transport::with_model(model.clone()), 9);
         let got = Rc::new(RefCell::new(Vec::new()));
         let g = got.clone();
         net.set_handler(move |m| g.borrow_mut().push((m.msg, now())));
         // The same draws the network makes, to know when each message is due.
         let mut rng = ChaCha8Rng::seed_from_u64(9);
-        let t = Transport::from_spec(&spec);
+        let t = Transport::with_model(model);
         let mut want = Vec::new();
         let mut sent_at = SimTime::ZERO;
         for i in 0..300u32 {

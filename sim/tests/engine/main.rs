@@ -2,4 +2,5 @@
 //! how a run ends, and what its time series hold.
 
 mod late_reply;
+mod latency_models;
 mod sampling;
