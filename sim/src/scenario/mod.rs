@@ -30,7 +30,10 @@ mod scenario_test;
 
 pub use check::{parse_duration, CheckSpec};
 pub use error::ScenarioError;
-pub use failures::{ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, RepeatSpec, SetSize};
+pub use failures::{
+    ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, LifetimeSpec, PoissonChurnSpec, RepeatSpec,
+    SetSize,
+};
 pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
 pub use mechanism::MechanismSpec;
 pub use observers::{ObserverSpec, OutputSpec, DEFAULT_MAX_ROWS};

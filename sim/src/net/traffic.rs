@@ -1,0 +1,114 @@
+//! Bytes each node sends and receives: one counter per node and direction.
+
+use std::cell::Cell;
+
+use crate::graph::NodeId;
+use crate::observe::quantile;
+use crate::summary::{ByteFigures, Spread};
+
+/// Per-node byte counters.
+#[derive(Debug)]
+pub(crate) struct Traffic {
+    sent: Box<[Cell<u64>]>,
+    received: Box<[Cell<u64>]>,
+}
+
+impl Traffic {
+    /// Counters for `nodes` nodes, at zero.
+    pub(crate) fn new(nodes: usize) -> Self {
+        let zeros = || (0..nodes).map(|_| Cell::new(0)).collect();
+        Traffic {
+            sent: zeros(),
+            received: zeros(),
+        }
+    }
+
+    /// `node` put `bytes` on the wire (a node past the counters is not counted).
+    #[inline]
+    pub(crate) fn sent(&self, node: NodeId, bytes: u64) {
+        add(&self.sent, node, bytes);
+    }
+
+    /// `bytes` reached `node`, which was up.
+    #[inline]
+    pub(crate) fn received(&self, node: NodeId, bytes: u64) {
+        add(&self.received, node, bytes);
+    }
+
+    /// Bytes `node` sent so far.
+    pub(crate) fn sent_by(&self, node: NodeId) -> u64 {
+        self.sent.get(node as usize).map_or(0, Cell::get)
+    }
+
+    /// Bytes that reached `node` so far.
+    pub(crate) fn received_by(&self, node: NodeId) -> u64 {
+        self.received.get(node as usize).map_or(0, Cell::get)
+    }
+
+    /// The figures of a run that lasted `secs` of virtual time.
+    pub(crate) fn figures(&self, message_bytes: u64, secs: f64) -> ByteFigures {
+        ByteFigures {
+            message_bytes,
+            sent: total(&self.sent),
+            received: total(&self.received),
+            sent_per_node_s: per_second(&self.sent, secs),
+            received_per_node_s: per_second(&self.received, secs),
+        }
+    }
+}
+
+#[inline]
+fn add(counters: &[Cell<u64>], node: NodeId, bytes: u64) {
+    if let Some(c) = counters.get(node as usize) {
+        c.set(c.get().saturating_add(bytes));
+    }
+}
+
+fn total(counters: &[Cell<u64>]) -> u64 {
+    counters.iter().map(Cell::get).fold(0, u64::saturating_add)
+}
+
+/// The spread across nodes of each node's bytes per second; empty for a run
+/// that took no time.
+fn per_second(counters: &[Cell<u64>], secs: f64) -> Spread {
+    if !(secs > 0.0) || counters.is_empty() {
+        return Spread::default();
+    }
+    let mut rates: Vec<f64> = counters.iter().map(|c| c.get() as f64 / secs).collect();
+    rates.sort_by(f64::total_cmp);
+    Spread {
+        count: rates.len() as u64,
+        mean: Some(rates.iter().sum::<f64>() / rates.len() as f64),
+        p50: quantile(&rates, 0.5),
+        p90: quantile(&rates, 0.9),
+        p99: quantile(&rates, 0.99),
+        max: rates.last().copied(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_per_node_per_second_spread_across_the_nodes() {
+        let t = Traffic::new(4);
+        t.sent(0, 100);
+        t.sent(0, 300);
+        t.sent(2, 800);
+        t.sent(9, 1_000_000);
+        t.received(3, 1_200);
+        assert_eq!(
+            (t.sent_by(0), t.sent_by(9), t.received_by(3)),
+            (400, 0, 1_200)
+        );
+        let f = t.figures(100, 2.0);
+        assert_eq!((f.message_bytes, f.sent, f.received), (100, 1_200, 1_200));
+        // Per second: 200, 0, 400, 0.
+        let s = f.sent_per_node_s;
+        assert_eq!((s.count, s.mean, s.max), (4, Some(150.0), Some(400.0)));
+        assert_eq!(s.p50, Some(100.0));
+        assert_eq!(f.received_per_node_s.max, Some(600.0));
+        assert_eq!(t.figures(100, 0.0).sent_per_node_s, Spread::default());
+    }
+}
