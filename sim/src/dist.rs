@@ -382,6 +382,7 @@ mod tests {
                 "{model:?}: mean() {analytic}, closed form {closed_form}"
             );
             let empirical = sample_mean(model, 100 + seed as u64, 400_000);
+            eprintln!("{model:?}: sample mean {empirical:.4}, closed form {closed_form:.4}");
             assert!(
                 (empirical - closed_form).abs() < within * closed_form,
                 "{model:?}: sample mean {empirical}, closed form {closed_form}"

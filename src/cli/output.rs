@@ -26,6 +26,11 @@ pub fn f(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |x| format!("{x:.4}"))
 }
 
+/// Bytes per second as the table shows them: `-` when absent, whole bytes.
+fn bytes(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |x| format!("{x:.0} B/s"))
+}
+
 /// The summary as a short readable table, with the mechanism's `headline`.
 pub fn table(s: &Summary, headline: Option<&str>) -> String {
     let capacity = s.pool.capacity.map_or("-".to_string(), |c| c.to_string());
@@ -79,10 +84,10 @@ pub fn table(s: &Summary, headline: Option<&str>) -> String {
             "bytes",
             format!(
                 "per node per second: sent mean {} p99 {} max {}; received mean {}",
-                f(s.bytes.sent_per_node_s.mean),
-                f(s.bytes.sent_per_node_s.p99),
-                f(s.bytes.sent_per_node_s.max),
-                f(s.bytes.received_per_node_s.mean)
+                bytes(s.bytes.sent_per_node_s.mean),
+                bytes(s.bytes.sent_per_node_s.p99),
+                bytes(s.bytes.sent_per_node_s.max),
+                bytes(s.bytes.received_per_node_s.mean)
             ),
         ),
         (

@@ -296,6 +296,10 @@ mod tests {
                 "case {seed}: measured {mean}, expected {expected}"
             );
             let sessions = drawn.sessions.spread();
+            eprintln!(
+                "case {seed}: up fraction {mean:.4}, expected {expected:.4}; mean session {:.3}, closed form {s:.3}",
+                sessions.mean.unwrap()
+            );
             assert!(
                 (sessions.mean.unwrap() - s).abs() < 0.05 * s,
                 "{sessions:?}"

@@ -89,7 +89,7 @@ impl Token<'_> {
             ))
         })?;
         let secs = v * unit;
-        if !(secs.is_finite() && secs >= 0.0 && secs <= MAX_VIRTUAL_S) {
+        if !(0.0..=MAX_VIRTUAL_S).contains(&secs) {
             return Err(self.error(format!(
                 "latency {} {unit_name} must be a finite number >= 0 and at most \
                  {MAX_VIRTUAL_S} s",
@@ -491,6 +491,7 @@ mod tests {
             counts[random.host(v)] += 1;
             assert_eq!(random.host(v), random.host(v));
         }
+        eprintln!("30,000 nodes placed at random on 3 hosts: {counts:?} (10,000 expected each)");
         assert!(
             counts.iter().all(|&c| (9_500..10_500).contains(&c)),
             "{counts:?}"

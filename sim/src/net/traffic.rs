@@ -71,7 +71,7 @@ fn total(counters: &[Cell<u64>]) -> u64 {
 /// The spread across nodes of each node's bytes per second; empty for a run
 /// that took no time.
 fn per_second(counters: &[Cell<u64>], secs: f64) -> Spread {
-    if !(secs > 0.0) || counters.is_empty() {
+    if secs.is_nan() || secs <= 0.0 || counters.is_empty() {
         return Spread::default();
     }
     let mut rates: Vec<f64> = counters.iter().map(|c| c.get() as f64 / secs).collect();

@@ -176,7 +176,7 @@ fn read_lifetime(c: &Params) -> Result<LifetimeSpec, ScenarioError> {
     let read = |key: &str| -> Result<Distribution, ScenarioError> {
         let d = distribution::read(c, key, example)?
             .ok_or_else(|| c.missing(key, &format!("{key} = {example}")))?;
-        if !(d.mean() > 0.0) {
+        if d.mean().is_nan() || d.mean() <= 0.0 {
             return Err(c.error(
                 key,
                 format!("a {key} of mean 0 would switch a node up and down forever at one instant"),
