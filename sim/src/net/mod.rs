@@ -276,13 +276,14 @@ impl<M> Inner<M> {
     }
 
     /// Starts fetching what the handler of a message to `n` reads first, a batch
-    /// before it arrives: the mechanism's state of `n` (if it said where) and
-    /// `n`'s links.
+    /// before it arrives: the mechanism's state of `n` (if it said where),
+    /// `n`'s links and its byte counters.
     fn prefetch_node(&self, n: NodeId) {
         if let Some(warm) = self.warmer.borrow().as_ref() {
             warm(n);
         }
         self.graph.borrow().warm(n);
+        self.traffic.warm(n);
     }
 }
 

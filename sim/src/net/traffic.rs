@@ -1,4 +1,6 @@
-//! Bytes each node sends and receives: one counter per node and direction.
+//! Bytes each node sends and receives: one pair of counters per node, side
+//! by side, since a node that receives a message is the one that sends what
+//! it causes.
 
 use std::cell::Cell;
 
@@ -6,75 +8,93 @@ use crate::graph::NodeId;
 use crate::observe::quantile;
 use crate::summary::{ByteFigures, Spread};
 
+/// One node's counters.
+#[derive(Debug, Default)]
+struct NodeBytes {
+    sent: Cell<u64>,
+    received: Cell<u64>,
+}
+
 /// Per-node byte counters.
 #[derive(Debug)]
 pub(crate) struct Traffic {
-    sent: Box<[Cell<u64>]>,
-    received: Box<[Cell<u64>]>,
+    nodes: Box<[NodeBytes]>,
 }
 
 impl Traffic {
     /// Counters for `nodes` nodes, at zero.
     pub(crate) fn new(nodes: usize) -> Self {
-        let zeros = || (0..nodes).map(|_| Cell::new(0)).collect();
         Traffic {
-            sent: zeros(),
-            received: zeros(),
+            nodes: (0..nodes).map(|_| NodeBytes::default()).collect(),
         }
     }
 
     /// `node` put `bytes` on the wire (a node past the counters is not counted).
     #[inline]
     pub(crate) fn sent(&self, node: NodeId, bytes: u64) {
-        add(&self.sent, node, bytes);
+        if let Some(n) = self.nodes.get(node as usize) {
+            add(&n.sent, bytes);
+        }
     }
 
     /// `bytes` reached `node`, which was up.
     #[inline]
     pub(crate) fn received(&self, node: NodeId, bytes: u64) {
-        add(&self.received, node, bytes);
+        if let Some(n) = self.nodes.get(node as usize) {
+            add(&n.received, bytes);
+        }
+    }
+
+    /// Asks for `node`'s counters to be brought into the cache (a delivery
+    /// to it comes soon).
+    #[inline]
+    pub(crate) fn warm(&self, node: NodeId) {
+        if let Some(n) = self.nodes.get(node as usize) {
+            p2psim_runtime::Hot::of(n).warm();
+        }
     }
 
     /// Bytes `node` sent so far.
     pub(crate) fn sent_by(&self, node: NodeId) -> u64 {
-        self.sent.get(node as usize).map_or(0, Cell::get)
+        self.nodes.get(node as usize).map_or(0, |n| n.sent.get())
     }
 
     /// Bytes that reached `node` so far.
     pub(crate) fn received_by(&self, node: NodeId) -> u64 {
-        self.received.get(node as usize).map_or(0, Cell::get)
+        self.nodes
+            .get(node as usize)
+            .map_or(0, |n| n.received.get())
     }
 
     /// The figures of a run that lasted `secs` of virtual time.
     pub(crate) fn figures(&self, message_bytes: u64, secs: f64) -> ByteFigures {
+        let sent = || self.nodes.iter().map(|n| n.sent.get());
+        let received = || self.nodes.iter().map(|n| n.received.get());
         ByteFigures {
             message_bytes,
-            sent: total(&self.sent),
-            received: total(&self.received),
-            sent_per_node_s: per_second(&self.sent, secs),
-            received_per_node_s: per_second(&self.received, secs),
+            sent: sent().fold(0, u64::saturating_add),
+            received: received().fold(0, u64::saturating_add),
+            sent_per_node_s: per_second(sent(), secs),
+            received_per_node_s: per_second(received(), secs),
         }
     }
 }
 
 #[inline]
-fn add(counters: &[Cell<u64>], node: NodeId, bytes: u64) {
-    if let Some(c) = counters.get(node as usize) {
-        c.set(c.get().saturating_add(bytes));
-    }
-}
-
-fn total(counters: &[Cell<u64>]) -> u64 {
-    counters.iter().map(Cell::get).fold(0, u64::saturating_add)
+fn add(c: &Cell<u64>, bytes: u64) {
+    c.set(c.get().saturating_add(bytes));
 }
 
 /// The spread across nodes of each node's bytes per second; empty for a run
 /// that took no time.
-fn per_second(counters: &[Cell<u64>], secs: f64) -> Spread {
-    if secs.is_nan() || secs <= 0.0 || counters.is_empty() {
+fn per_second(counts: impl Iterator<Item = u64>, secs: f64) -> Spread {
+    if secs.is_nan() || secs <= 0.0 {
         return Spread::default();
     }
-    let mut rates: Vec<f64> = counters.iter().map(|c| c.get() as f64 / secs).collect();
+    let mut rates: Vec<f64> = counts.map(|c| c as f64 / secs).collect();
+    if rates.is_empty() {
+        return Spread::default();
+    }
     rates.sort_by(f64::total_cmp);
     Spread {
         count: rates.len() as u64,
