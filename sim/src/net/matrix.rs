@@ -199,7 +199,9 @@ pub fn parse_king(text: &str) -> Result<LatencyMatrix, MatrixError> {
     }
     let pairs = m * (m - 1) / 2;
     let given = entries.iter().filter(|e| e.from != e.to).count();
-    if given < pairs {
+    // A small matrix with pairs missing is filled to name the first of them;
+    // a large one is refused before its table is allocated.
+    if given < pairs && m * m > 1 << 22 {
         return Err(at_start(format!(
             "{m} hosts need a latency for each of their {pairs} pairs, and the file \
              gives {given}: every pair needs a line, in either direction"
@@ -434,7 +436,7 @@ mod tests {
             ("0 1 NaN\n", 1, 5, "finite"),
             ("0 1 1e30\n", 1, 5, "at most"),
             ("# nothing\n", 1, 1, "no `host host"),
-            ("0 1 5\n0 2 5\n", 1, 1, "3 pairs"),
+            ("0 1 5\n0 2 5\n", 1, 1, "hosts 1 and 2 have no latency"),
             (
                 "0 1 5\n0 2 5\n1 2 5\n2 1 5\n0 1 6\n",
                 5,
@@ -457,6 +459,18 @@ mod tests {
             assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
             assert!(e.message.contains(says), "{text:?}: {e}");
         }
+    }
+
+    #[test]
+    fn a_large_matrix_with_pairs_missing_is_refused_before_it_is_allocated() {
+        let star: String = (1..=2100).map(|k| format!("0 {k} 5\n")).collect();
+        let e = parse_king(&star).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(
+            e.message
+                .contains("2101 hosts need a latency for each of their 2206050 pairs"),
+            "{e}"
+        );
     }
 
     #[test]
