@@ -64,9 +64,7 @@ impl Churn {
                 spawn_daemon("churn", move || poisson::churn(net, spec, seed));
             }
             Churn::Lifetime { plan, down, drawn } => {
-                spawn_daemon("churn", move || {
-                    lifetime::churn(net, plan, down.to_vec(), &drawn)
-                });
+                spawn_daemon("churn", move || lifetime::churn(net, plan, &down, &drawn));
             }
         }
     }

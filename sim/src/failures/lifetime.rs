@@ -92,12 +92,7 @@ type Transition = Reverse<(u64, u32, u32)>;
 /// `down` are the nodes down at the start ([`LifetimePlan::down_at_start`],
 /// already taken down); every draw is counted in `drawn`. A period that would
 /// end past the clock's range never ends.
-pub fn churn<M>(
-    net: Net<M>,
-    plan: LifetimePlan,
-    down: Vec<u32>,
-    drawn: &std::cell::RefCell<Drawn>,
-) {
+pub fn churn<M>(net: Net<M>, plan: LifetimePlan, down: &[u32], drawn: &std::cell::RefCell<Drawn>) {
     let n = plan.nodes.min(u32::MAX as usize) as u32;
     let start = now().as_nanos();
     let mut queue: BinaryHeap<Transition> = BinaryHeap::with_capacity(n as usize);
@@ -161,7 +156,7 @@ mod tests {
         let (n, u, d) = (net.clone(), seen.clone(), drawn.clone());
         rt.spawn("observer", move || {
             let c = n.clone();
-            spawn_daemon("churn", move || churn(c, plan, down, &d));
+            spawn_daemon("churn", move || churn(c, plan, &down, &d));
             for i in 0..secs {
                 sleep_until(SimTime::from_secs_f64(i as f64 + 0.5));
                 u.borrow_mut().0.push(n.nodes_up());
