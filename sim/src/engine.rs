@@ -191,7 +191,7 @@ pub fn run<M: Mechanism>(
     let graph = build_graph(&scenario.topology, derive(scenario.seed, Stream::Topology))
         .map_err(RunFailure::Setup)?;
     let (nodes, edges) = (graph.node_count(), graph.edge_count());
-    let transport = Transport::from_spec(&scenario.transport);
+    let transport = Transport::from_spec(&scenario.transport, nodes, scenario.seed);
     let net: Net<M::Msg> = Net::new(graph, transport, derive(scenario.seed, Stream::Transport));
     let failures_seed = derive(scenario.seed, Stream::Failures);
     let crashes =
@@ -199,6 +199,15 @@ pub fn run<M: Mechanism>(
     for node in crashes.down_at_start() {
         net.set_up(node, false);
     }
+    let churn = failures::Churn::new(
+        scenario.failures.churn.as_ref(),
+        nodes,
+        derive(scenario.seed, Stream::Churn),
+    );
+    for &node in churn.down_at_start() {
+        net.set_up(node, false);
+    }
+    let initial_up = net.nodes_up();
     let duration = scenario.duration_s.map(SimTime::from_secs_f64);
     let mech = Rc::new(M::new(params));
     let mut added = mech.observers();
@@ -237,7 +246,14 @@ pub fn run<M: Mechanism>(
             (spec, kind, keep)
         })
         .collect();
-    start_tasks(&mut rt, scenario, mech.clone(), ctx.clone(), loads, crashes);
+    start_tasks(
+        &mut rt,
+        scenario,
+        mech.clone(),
+        ctx.clone(),
+        loads,
+        (crashes, churn.clone()),
+    );
     let mut sampling = SampleGrid::new(
         Duration::from_secs_f64(scenario.observers.sample_interval),
         scenario.observers.max_rows,
@@ -272,6 +288,11 @@ pub fn run<M: Mechanism>(
         wall.elapsed(),
     );
     summary.trace = trace;
+    summary.churn = churn.figures(
+        &net,
+        SimTime::from_secs_f64(summary.virtual_time_s),
+        initial_up,
+    );
     // The handler holds the context, which holds the network: let both go.
     net.clear_handler();
     match result {
@@ -301,6 +322,7 @@ fn connect<M: Mechanism>(mech: &Rc<M>, ctx: &Ctx<M>) {
     let (me, c) = (mech.clone(), ctx.clone());
     ctx.net.set_handler(move |m| me.handle(&c, m));
     ctx.net.set_kind_names(M::message_kind);
+    ctx.net.set_sizes(M::size);
     let me = mech.clone();
     ctx.net.set_warmer(move |n| me.warm(n));
 }
@@ -312,9 +334,8 @@ fn start_tasks<M: Mechanism>(
     mech: Rc<M>,
     ctx: Ctx<M>,
     loads: Vec<(crate::scenario::LoadSpec, M::Request, load::Keep)>,
-    crashes: failures::CrashPlan,
+    (crashes, churn): (failures::CrashPlan, failures::Churn),
 ) {
-    let churn = s.failures.churn.clone();
     let seed = s.seed;
     rt.spawn("setup", move || {
         mech.install(&ctx);
@@ -330,11 +351,7 @@ fn start_tasks<M: Mechanism>(
             let net = ctx.net.clone();
             spawn_daemon("crashes", move || failures::crashes(net, crashes));
         }
-        if let Some(spec) = churn {
-            let net = ctx.net.clone();
-            let churn_seed = derive(seed, Stream::Churn);
-            spawn_daemon("churn", move || failures::churn(net, spec, churn_seed));
-        }
+        churn.start(&ctx.net);
     });
 }
 
@@ -492,6 +509,7 @@ fn summarize<M: Mechanism>(
             workers_created: r.pool.workers_created,
             stack_high_water: r.pool.stack_high_water,
         },
+        bytes: ctx.net.byte_figures(r.end_time.as_secs_f64()),
         messages: MessageFigures {
             sent: c.sent.get(),
             delivered: c.delivered.get(),

@@ -13,6 +13,7 @@
 pub mod check;
 pub mod counters;
 mod ctx;
+pub mod dist;
 pub mod engine;
 pub mod failures;
 pub mod graph;

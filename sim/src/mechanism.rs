@@ -141,6 +141,12 @@ pub trait Mechanism: Sized + 'static {
         "message"
     }
 
+    /// A message's size in bytes, as the network counts what each node sends
+    /// and receives; `None` (the default) is `[transport] message_bytes`.
+    fn size(_msg: &Self::Msg) -> Option<usize> {
+        None
+    }
+
     /// One line of its own figures for the terminal summary of `p2psim run`,
     /// where the generic request figures would mislead.
     fn headline(_report: &Self::Report) -> Option<String> {

@@ -39,6 +39,12 @@ pub struct Summary {
     pub pool: PoolFigures,
     /// Messages on the network.
     pub messages: MessageFigures,
+    /// What the messages cost each node, in bytes.
+    pub bytes: ByteFigures,
+    /// Churn, when the scenario has some: the fraction of nodes up, and for
+    /// lifetime churn the sessions and downtimes it drew.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub churn: Option<ChurnFigures>,
     /// Requests of the load and of the mechanism.
     pub requests: RequestFigures,
     /// Latency of every ended request, in seconds.
@@ -154,6 +160,61 @@ pub struct RequestFigures {
     pub success_rate: Option<f64>,
     /// Issued by each `[[load]]` entry, in order.
     pub by_load: Vec<u64>,
+}
+
+/// Bytes sent and received: in all, and per node per second of the run
+/// (across the nodes: mean, quantiles, maximum).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ByteFigures {
+    /// The size of a message whose mechanism does not say (`[transport] message_bytes`).
+    pub message_bytes: u64,
+    /// Bytes put on the wire.
+    pub sent: u64,
+    /// Bytes that reached a node that was up.
+    pub received: u64,
+    /// Each node's bytes sent over the run's virtual time.
+    pub sent_per_node_s: Spread,
+    /// Each node's bytes received over the run's virtual time.
+    pub received_per_node_s: Spread,
+}
+
+/// What churn did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChurnFigures {
+    /// `poisson` or `lifetime`.
+    pub kind: String,
+    /// The time-average fraction of the nodes up over the run (whatever took them down).
+    pub mean_up_fraction: Option<f64>,
+    /// The fraction of the nodes up at the start.
+    pub initial_up_fraction: Option<f64>,
+    /// Lifetime churn: mean session / (mean session + mean downtime), the long-run fraction up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_up_fraction: Option<f64>,
+    /// Lifetime churn: the sessions drawn, in seconds (the last of each node's may
+    /// reach past the run's end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_s: Option<Spread>,
+    /// Lifetime churn: the downtimes drawn, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downtimes_s: Option<Spread>,
+}
+
+/// How values spread: how many, their mean, quantiles and maximum (`None`
+/// without values).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// How many values.
+    pub count: u64,
+    /// Their mean.
+    pub mean: Option<f64>,
+    /// Their median.
+    pub p50: Option<f64>,
+    /// Their 90th percentile.
+    pub p90: Option<f64>,
+    /// Their 99th percentile.
+    pub p99: Option<f64>,
+    /// The largest.
+    pub max: Option<f64>,
 }
 
 /// A distribution: its mean and its quantiles (`p50`, `p90`, ... as configured

@@ -26,6 +26,11 @@ pub fn f(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |x| format!("{x:.4}"))
 }
 
+/// Bytes per second as the table shows them: `-` when absent, whole bytes.
+fn bytes(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |x| format!("{x:.0} B/s"))
+}
+
 /// The summary as a short readable table, with the mechanism's `headline`.
 pub fn table(s: &Summary, headline: Option<&str>) -> String {
     let capacity = s.pool.capacity.map_or("-".to_string(), |c| c.to_string());
@@ -76,6 +81,16 @@ pub fn table(s: &Summary, headline: Option<&str>) -> String {
             ),
         ),
         (
+            "bytes",
+            format!(
+                "per node per second: sent mean {} p99 {} max {}; received mean {}",
+                bytes(s.bytes.sent_per_node_s.mean),
+                bytes(s.bytes.sent_per_node_s.p99),
+                bytes(s.bytes.sent_per_node_s.max),
+                bytes(s.bytes.received_per_node_s.mean)
+            ),
+        ),
+        (
             "pool",
             format!(
                 "capacity {capacity}, policy {}, peak in use {}, rejected {}, queued {}, workers {}",
@@ -106,6 +121,26 @@ pub fn table(s: &Summary, headline: Option<&str>) -> String {
                 ),
             ),
         );
+    }
+    if let Some(c) = &s.churn {
+        let mut line = format!("{}: mean fraction up {}", c.kind, f(c.mean_up_fraction));
+        if let Some(e) = c.expected_up_fraction {
+            line.push_str(&format!(" (long-run {})", f(Some(e))));
+        }
+        if let Some(d) = &c.sessions_s {
+            line.push_str(&format!(
+                "; {} sessions drawn, mean {} s, p50 {} s, p99 {} s",
+                d.count,
+                f(d.mean),
+                f(d.p50),
+                f(d.p99)
+            ));
+        }
+        let at = rows
+            .iter()
+            .position(|r| r.0 == "trace")
+            .unwrap_or(rows.len());
+        rows.insert(at, ("churn", line));
     }
     if s.sampling.doublings > 0 {
         rows.push((

@@ -26,7 +26,7 @@ pub enum Scale {
 pub struct PlotArgs {
     /// A sweep.csv, or a run's time-series CSV (first column `time_s`).
     pub csv: PathBuf,
-    /// The swept key on the x axis (sweeps; default: the first swept key).
+    /// The swept key on the x axis, or a figure (sweeps; default: the first swept key).
     #[arg(long)]
     pub x: Option<String>,
     /// A figure to chart, one chart each (repeatable; for a time series, the columns

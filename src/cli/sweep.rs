@@ -55,8 +55,10 @@ pub struct SweepArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Figures to chart against the first swept key (default: requests.lost,
-    /// requests.success_rate, latency_s.p50, latency_s.p99, pool.peak_in_use, run.deadlock).
-    #[arg(long, value_delimiter = ',')]
+    /// requests.success_rate, latency_s.p50, latency_s.p99, pool.peak_in_use, run.deadlock);
+    /// `X:Y` charts figure Y against X, a swept key or a figure (performance against
+    /// cost: `bytes.sent_per_node_s.mean:requests.success_rate`).
+    #[arg(long, value_delimiter = ',', value_name = "[X:]Y")]
     pub plot: Vec<String>,
     /// Write no charts.
     #[arg(long)]
@@ -209,9 +211,10 @@ fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
     Ok(0)
 }
 
-/// Charts the chosen (or default) figures against the first swept key into `dir`.
+/// Charts the chosen (or default) figures into `dir`: each against the first
+/// swept key, or `X:Y`, Y against X.
 fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
-    let Some(x) = table.params.first() else {
+    let Some(first) = table.params.first() else {
         return Vec::new();
     };
     let figures: Vec<String> = if chosen.is_empty() {
@@ -231,7 +234,8 @@ fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for y in &figures {
+    for chosen in &figures {
+        let (x, y) = chosen.split_once(':').unwrap_or((first, chosen));
         match from_sweep::chart(table, x, y, XScale::Auto)
             .and_then(|c| c.render(&dir.join(plot::stem(y, x))))
         {

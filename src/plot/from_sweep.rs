@@ -1,5 +1,7 @@
 //! Charts of a sweep: a figure's mean and 95% CI against one swept parameter, one
-//! line per combination of the other swept parameters.
+//! line per combination of the other swept parameters; or against another
+//! figure's mean (performance against cost: success against bytes per node per
+//! second), each line traced by the first swept parameter.
 
 use std::collections::BTreeMap;
 
@@ -8,37 +10,49 @@ use crate::sweep::table::SweepTable;
 
 use super::chart::{Chart, Line, XScale};
 
-/// The chart of figure `y` against parameter `x` of `table`.
+/// The chart of figure `y` against `x` of `table`: a swept parameter, or a
+/// figure (its mean at each point).
 pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Chart, String> {
-    let xi = table.params.iter().position(|p| p == x).ok_or_else(|| {
-        format!(
-            "`{x}` is not a swept parameter of this sweep (it has: {})",
-            table.params.join(", ")
-        )
-    })?;
-    if !table.metrics.iter().any(|m| m == y) {
+    let is_figure = |f: &str| table.metrics.iter().any(|m| m == f);
+    let xi = match table.params.iter().position(|p| p == x) {
+        Some(i) => Some(i),
+        None if is_figure(x) => None,
+        None => {
+            return Err(format!(
+                "`{x}` is neither a swept parameter of this sweep (it has: {}) nor one of \
+                 its figures",
+                table.params.join(", ")
+            ))
+        }
+    };
+    if !is_figure(y) {
         return Err(format!(
             "`{y}` is not a figure of this sweep (e.g. {})",
             suggestions(table, y)
         ));
     }
     let stats = aggregate(table);
+    // Against a figure, the first swept parameter traces each line.
+    let traced = xi.unwrap_or(0);
     // Other parameters that take more than one value name the lines.
     let varying: Vec<usize> = (0..table.params.len())
-        .filter(|&i| i != xi)
+        .filter(|&i| i != traced)
         .filter(|&i| {
             let first = stats.first().map(|p| &p.params[i]);
             stats.iter().any(|p| Some(&p.params[i]) != first)
         })
         .collect();
     // Numbers go on a scale; anything else (`true`, `reject`) names a
-    // category, in the order the sweep has them.
-    let numeric = stats.iter().all(|p| p.params[xi].parse::<f64>().is_ok());
+    // category, in the order the sweep has them. A figure is always a number.
+    let numeric = match xi {
+        Some(i) => stats.iter().all(|p| p.params[i].parse::<f64>().is_ok()),
+        None => true,
+    };
     let mut categories: Vec<String> = Vec::new();
-    if !numeric {
+    if let (false, Some(i)) = (numeric, xi) {
         for p in &stats {
-            if !categories.contains(&p.params[xi]) {
-                categories.push(p.params[xi].clone());
+            if !categories.contains(&p.params[i]) {
+                categories.push(p.params[i].clone());
             }
         }
     }
@@ -50,8 +64,15 @@ pub fn chart(table: &SweepTable, x: &str, y: &str, x_scale: XScale) -> Result<Ch
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for p in &stats {
         let label = label(table, p, &varying, y);
-        let xv = x_of(&p.params[xi]);
-        let Some((_, e)) = p.figures.iter().find(|(m, _)| m == y) else {
+        let mean_of = |f: &str| p.figures.iter().find(|(m, _)| m == f).map(|(_, e)| *e);
+        let xv: f64 = match xi {
+            Some(i) => x_of(&p.params[i]),
+            None => match mean_of(x) {
+                Some(e) => e.mean,
+                None => continue,
+            },
+        };
+        let Some(e) = mean_of(y) else {
             continue;
         };
         let at = *index.entry(label.clone()).or_insert_with(|| {
@@ -138,5 +159,46 @@ mod tests {
             by_policy.x_categories,
             Some(vec!["reject".into(), "queue".into()])
         );
+    }
+
+    /// Two swept keys; per run a cost (bytes) and a performance figure (success).
+    const SWEEP: &str =
+        "point,session,ttl,seed,outcome,detail,bytes.sent_per_node_s.mean,requests.success_rate\n\
+        0,60,3,1,ok,,100,0.5\n0,60,3,2,ok,,120,0.7\n\
+        1,600,3,1,ok,,40,0.9\n1,600,3,2,ok,,60,0.9\n\
+        2,60,5,1,ok,,300,0.8\n2,60,5,2,ok,,340,0.8\n\
+        3,600,5,1,ok,,90,1.0\n3,600,5,2,ok,,110,1.0\n";
+
+    #[test]
+    fn a_figure_against_a_figure_is_one_line_per_other_key_traced_by_the_first() {
+        let table = SweepTable::from_csv(SWEEP).unwrap();
+        let c = chart(
+            &table,
+            "bytes.sent_per_node_s.mean",
+            "requests.success_rate",
+            XScale::Linear,
+        )
+        .unwrap();
+        assert_eq!(c.x_label, "bytes.sent_per_node_s.mean");
+        let lines: Vec<(&str, Vec<(f64, f64)>)> = c
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.label.as_str(),
+                    l.points.iter().map(|p| (p.0, p.1)).collect(),
+                )
+            })
+            .collect();
+        // Each line: the sessions' points, sorted by their mean bytes.
+        assert_eq!(
+            lines,
+            vec![
+                ("ttl=3", vec![(50.0, 0.9), (110.0, 0.6)]),
+                ("ttl=5", vec![(100.0, 1.0), (320.0, 0.8)]),
+            ]
+        );
+        let e = chart(&table, "nope", "requests.success_rate", XScale::Linear).unwrap_err();
+        assert!(e.contains("neither"), "{e}");
     }
 }

@@ -179,3 +179,36 @@ fn a_crash_set_larger_than_an_edge_list_is_bad_input_naming_failures() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_bad_latency_matrix_is_bad_input_located_in_its_own_file() {
+    let dir = std::env::temp_dir().join(format!("p2psim-bad-matrix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("king.txt"), "0 1 1500\n1 2 900\n0 2 x\n").unwrap();
+    let scenario = dir.join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[topology]\nkind = \"ring\"\nnodes = 6\n\
+         [transport]\nlatency = { kind = \"matrix\", path = \"king.txt\", format = \"king\" }\n\
+         [mechanism]\nkind = \"flood\"\n",
+    )
+    .unwrap();
+    for cmd in ["validate", "run"] {
+        let out = p2psim(
+            &[cmd, scenario.to_str().unwrap(), "--quiet"][..if cmd == "run" { 3 } else { 2 }],
+        );
+        assert_clean_failure(&out, cmd);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let located = format!(
+            "{}:3:5: `transport.latency.path`",
+            dir.join("king.txt").display()
+        );
+        assert!(stderr.contains(&located), "{cmd}: {stderr}");
+        assert!(
+            stderr.contains("expected a latency in microseconds"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("help: the King format"), "{stderr}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -69,10 +69,25 @@ fn run_writes_summary_and_series_with_the_required_fields() {
         "requests",
         "messages",
         "latency_s",
+        "bytes",
+        "churn",
         "trace_hash",
     ] {
         assert!(s.get(key).is_some(), "summary.json lacks {key}");
     }
+    for key in ["mean", "p50", "p99", "max"] {
+        assert!(
+            s["bytes"]["sent_per_node_s"][key].is_f64(),
+            "bytes lacks {key}"
+        );
+        assert!(
+            s["bytes"]["received_per_node_s"][key].is_f64(),
+            "bytes lacks {key}"
+        );
+    }
+    assert_eq!(s["churn"]["kind"], "poisson");
+    let up = s["churn"]["mean_up_fraction"].as_f64().unwrap();
+    assert!(up > 0.5 && up < 1.0, "churn takes some nodes down: {up}");
     for key in ["capacity", "policy", "peak_in_use", "rejected", "queued"] {
         assert!(s["pool"].get(key).is_some(), "pool lacks {key}");
     }

@@ -6,8 +6,13 @@
 //! pool; when the pool refuses (policy reject) the delivery is lost and counted,
 //! as in FADA when a node runs out of threads.
 
+mod availability;
 mod calls;
 pub mod latency;
+pub mod matrix;
+pub mod pairwise;
+pub mod regions;
+mod traffic;
 pub mod transport;
 mod wire;
 
@@ -27,6 +32,9 @@ use crate::counters::Counters;
 use crate::graph::{Graph, NodeId};
 use crate::net::transport::Transport;
 use crate::perfetto::TraceLog;
+use crate::summary::ByteFigures;
+use availability::Availability;
+use traffic::Traffic;
 use wire::Wire;
 
 pub use calls::Calls;
@@ -152,6 +160,14 @@ struct Letter<M: 'static> {
 }
 
 impl<M> Arrival<M> {
+    /// What it carries.
+    fn msg(&self) -> &M {
+        match self {
+            Arrival::Message(letter) => &letter.msg,
+            Arrival::Reply { msg, .. } => msg,
+        }
+    }
+
     /// The node it arrives at.
     fn destination(&self) -> NodeId {
         match self {
@@ -195,6 +211,7 @@ type Warmer = Box<dyn Fn(NodeId)>;
 struct Inner<M: 'static> {
     graph: RefCell<Graph>,
     up: RefCell<Vec<bool>>,
+    availability: Availability,
     transport: Transport,
     rng: RefCell<ChaCha8Rng>,
     handler: RefCell<Option<Handler<M>>>,
@@ -209,6 +226,9 @@ struct Inner<M: 'static> {
     reply_name: Rc<str>,
     /// Names a message's kind, for the name of the task that serves it.
     kind_of: Cell<fn(&M) -> &'static str>,
+    /// A message's size in bytes, when its mechanism says (`Mechanism::size`).
+    size_of: Cell<fn(&M) -> Option<usize>>,
+    traffic: Traffic,
     warmer: RefCell<Option<Warmer>>,
     counters: Counters,
     wire: RefCell<Wire<Arrival<M>>>,
@@ -255,14 +275,24 @@ impl<M> Inner<M> {
         self.up.borrow().get(n as usize).copied().unwrap_or(false)
     }
 
+    /// A message's size in bytes: the mechanism's, else the transport's default.
+    #[inline]
+    fn bytes(&self, msg: &M) -> u64 {
+        match (self.size_of.get())(msg) {
+            Some(b) => b as u64,
+            None => self.transport.message_bytes(),
+        }
+    }
+
     /// Starts fetching what the handler of a message to `n` reads first, a batch
-    /// before it arrives: the mechanism's state of `n` (if it said where) and
-    /// `n`'s links.
+    /// before it arrives: the mechanism's state of `n` (if it said where),
+    /// `n`'s links and its byte counters.
     fn prefetch_node(&self, n: NodeId) {
         if let Some(warm) = self.warmer.borrow().as_ref() {
             warm(n);
         }
         self.graph.borrow().warm(n);
+        self.traffic.warm(n);
     }
 }
 
@@ -287,10 +317,13 @@ impl<M: 'static> Net<M> {
             inner: Rc::new(Inner {
                 graph: RefCell::new(graph),
                 up: RefCell::new(vec![true; n]),
+                availability: Availability::new(n),
                 transport,
                 rng: RefCell::new(ChaCha8Rng::seed_from_u64(seed)),
                 handler: RefCell::new(None),
                 kind_of: Cell::new(|_| "message"),
+                size_of: Cell::new(|_| None),
+                traffic: Traffic::new(n),
                 reply_name: Rc::from("the reply to its call"),
                 trace: RefCell::new(None),
                 tracing: Cell::new(false),
@@ -314,6 +347,12 @@ impl<M: 'static> Net<M> {
     /// serve messages, in reports and traces).
     pub fn set_kind_names(&self, kind_of: fn(&M) -> &'static str) {
         self.inner.kind_of.set(kind_of);
+    }
+
+    /// Sets how a message's size in bytes is found (`None`: the transport's
+    /// `message_bytes`).
+    pub fn set_sizes(&self, size_of: fn(&M) -> Option<usize>) {
+        self.inner.size_of.set(size_of);
     }
 
     /// Records every message of the run into `trace`.
@@ -377,13 +416,40 @@ impl<M: 'static> Net<M> {
     /// Brings node `n` up or down; messages to a down node are lost.
     pub fn set_up(&self, n: NodeId, up: bool) {
         if let Some(s) = self.inner.up.borrow_mut().get_mut(n as usize) {
-            *s = up;
+            if *s != up {
+                *s = up;
+                self.inner.availability.changed(up);
+            }
         }
     }
 
     /// Nodes up now.
     pub fn nodes_up(&self) -> usize {
-        self.inner.up.borrow().iter().filter(|u| **u).count()
+        self.inner.availability.up()
+    }
+
+    /// The time-average fraction of the nodes up from the start to `end`
+    /// (`None` for a run that took no time).
+    pub fn mean_up_fraction(&self, end: SimTime) -> Option<f64> {
+        self.inner
+            .availability
+            .mean_fraction(self.node_count(), end)
+    }
+
+    /// Bytes node `n` has sent.
+    pub fn bytes_sent(&self, n: NodeId) -> u64 {
+        self.inner.traffic.sent_by(n)
+    }
+
+    /// Bytes that have reached node `n` while it was up.
+    pub fn bytes_received(&self, n: NodeId) -> u64 {
+        self.inner.traffic.received_by(n)
+    }
+
+    /// The byte figures of a run that lasted `secs` of virtual time.
+    pub(crate) fn byte_figures(&self, secs: f64) -> ByteFigures {
+        let bytes = self.inner.transport.message_bytes();
+        self.inner.traffic.figures(bytes, secs)
     }
 
     /// The message counters.
@@ -455,6 +521,7 @@ impl<M: 'static> Net<M> {
     fn transmit(&self, from: NodeId, to: NodeId, arrival: Arrival<M>) {
         let inner = &self.inner;
         Counters::bump(&inner.counters.sent);
+        inner.traffic.sent(from, inner.bytes(arrival.msg()));
         let hop = inner.transport.hop(from, to, &mut *inner.rng.borrow_mut());
         let Some(d) = hop else {
             Counters::bump(&inner.counters.lost_wire);
@@ -530,6 +597,9 @@ fn arrive<M: 'static>(inner: &Rc<Inner<M>>, arrival: Arrival<M>) {
         Arrival::Message(letter) => deliver(inner, letter),
         Arrival::Reply { caller, slot, msg } => {
             let mut taken_by = None;
+            if inner.is_up(caller) {
+                inner.traffic.received(caller, inner.bytes(&msg));
+            }
             if !inner.is_up(caller) {
                 Counters::bump(&inner.counters.lost_down);
             } else if !slot.is_open() {
@@ -553,6 +623,7 @@ fn deliver<M: 'static>(inner: &Rc<Inner<M>>, letter: Letter<M>) {
         inner.traced_arrival(None);
         return;
     }
+    inner.traffic.received(letter.to, inner.bytes(&letter.msg));
     // The task takes the letter as it came off the wire and unpacks it itself:
     // unpacked here, it would be copied piece by piece into the closure and
     // read back whole when the task starts (a store-forwarding stall).
@@ -713,23 +784,20 @@ mod tests {
     /// arrivals interleave.
     #[test]
     fn random_latencies_deliver_each_message_at_its_arrival_time() {
-        use crate::scenario::{LatencySpec, TransportSpec};
-        let spec = TransportSpec {
-            latency: LatencySpec::Uniform {
-                min: 0.001,
-                max: 0.004,
-            },
-            loss: 0.0,
-            links: Vec::new(),
-        };
+        use crate::dist::Distribution;
+        use crate::net::latency::LatencyModel;
+        let model = LatencyModel::Each(Distribution::Uniform {
+            min: 0.001,
+            max: 0.004,
+        });
         let mut rt = Runtime::new(RuntimeConfig::default());
-        let net: Net<(u32, SimTime)> = Net::new(line(2), Transport::from_spec(&spec), 9);
+        let net: Net<(u32, SimTime)> = Net::new(line(2), Transport::with_model(model.clone()), 9);
         let got = Rc::new(RefCell::new(Vec::new()));
         let g = got.clone();
         net.set_handler(move |m| g.borrow_mut().push((m.msg, now())));
         // The same draws the network makes, to know when each message is due.
         let mut rng = ChaCha8Rng::seed_from_u64(9);
-        let t = Transport::from_spec(&spec);
+        let t = Transport::with_model(model);
         let mut want = Vec::new();
         let mut sent_at = SimTime::ZERO;
         for i in 0..300u32 {

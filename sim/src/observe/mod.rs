@@ -6,12 +6,14 @@
 //! time series (written as one CSV file).
 
 mod degree;
+mod log_histogram;
 mod quantiles;
 mod request_stats;
 mod sampled;
 mod series;
 
 pub use degree::DegreeStats;
+pub use log_histogram::LogHistogram;
 pub use quantiles::quantile;
 pub use request_stats::RequestStats;
 pub use sampled::{MessageSeries, PoolOccupancy, RequestSeries};

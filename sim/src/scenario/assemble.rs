@@ -53,7 +53,7 @@ pub(crate) fn scenario(
     )?;
     let topology = topology::read(&topo, base_dir)?;
     let nodes = topology.nodes();
-    let transport = transport::read(&optional(&top, &src, "transport")?, nodes)?;
+    let transport = transport::read(&optional(&top, &src, "transport")?, nodes, base_dir)?;
     let failures = failures::read(&optional(&top, &src, "failures")?, nodes)?;
     let pool = pool::read(&optional(&top, &src, "pool")?)?;
     let mechanism = mechanism::read(required(

@@ -1,9 +1,11 @@
 //! `[failures]`: scheduled crashes and random churn.
 
 use super::convert::{self, FRange, IRange};
+use super::distribution;
 use super::error::ScenarioError;
 use super::params::Params;
 use super::tree::Value;
+use crate::dist::Distribution;
 
 /// One node crashing at a time, optionally recovering later.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,13 +57,34 @@ pub struct CrashSetSpec {
 
 /// Random departures and arrivals as Poisson processes.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ChurnSpec {
+pub struct PoissonChurnSpec {
     /// Departures per second.
     pub leave_rate: f64,
     /// Arrivals per second.
     pub join_rate: f64,
     /// Churn never takes the live count below this.
     pub min_alive: u32,
+}
+
+/// Each node alternating between sessions (up) and downtimes (down), each
+/// drawn on its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LifetimeSpec {
+    /// How long a node stays up, in seconds.
+    pub session: Distribution,
+    /// How long a node stays down, in seconds.
+    pub downtime: Distribution,
+    /// The fraction of the nodes up at the start.
+    pub initial_up: f64,
+}
+
+/// How nodes leave and come back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChurnSpec {
+    /// One network-wide stream of leaves and joins (`kind = "poisson"`, the default).
+    Poisson(PoissonChurnSpec),
+    /// Each node's own sessions and downtimes (`kind = "lifetime"`).
+    Lifetime(LifetimeSpec),
 }
 
 /// Everything that goes wrong on purpose.
@@ -102,26 +125,85 @@ pub(crate) fn read(f: &Params, nodes: Option<usize>) -> Result<FailureSpec, Scen
         .collect::<Result<Vec<_>, _>>()?;
     let churn = match f.sub("churn")? {
         None => None,
-        Some(c) => {
-            c.check_known(&["leave_rate", "join_rate", "min_alive"])?;
-            let max_alive = nodes.map_or(u32::MAX, |n| n.min(u32::MAX as usize) as u32);
-            Some(ChurnSpec {
-                leave_rate: c
-                    .opt_float("leave_rate", FRange::AT_LEAST_ZERO)?
-                    .unwrap_or(0.0),
-                join_rate: c
-                    .opt_float("join_rate", FRange::AT_LEAST_ZERO)?
-                    .unwrap_or(0.0),
-                min_alive: c
-                    .opt_int("min_alive", IRange::new(0, max_alive))?
-                    .map_or(1.min(max_alive), |v| v as u32),
-            })
-        }
+        Some(c) => Some(read_churn(&c, nodes)?),
     };
     Ok(FailureSpec {
         crashes,
         crash_sets,
         churn,
+    })
+}
+
+/// Reads `churn = { kind = "poisson" | "lifetime", ... }`.
+fn read_churn(c: &Params, nodes: Option<usize>) -> Result<ChurnSpec, ScenarioError> {
+    let kind = c
+        .convert("kind", |n| convert::choice(n, &["poisson", "lifetime"]))?
+        .unwrap_or_else(|| "poisson".to_string());
+    if kind == "lifetime" {
+        return read_lifetime(c).map(ChurnSpec::Lifetime);
+    }
+    if !c.contains("kind") {
+        for key in ["session", "downtime", "initial_up"] {
+            if c.contains(key) {
+                return Err(c.error(
+                    key,
+                    format!("`{key}` belongs to lifetime churn, and this churn has no `kind`"),
+                    "add `kind = \"lifetime\"` (without it, churn is the Poisson stream of \
+                     leave_rate and join_rate)",
+                ));
+            }
+        }
+    }
+    c.check_known(&["kind", "leave_rate", "join_rate", "min_alive"])?;
+    let max_alive = nodes.map_or(u32::MAX, |n| n.min(u32::MAX as usize) as u32);
+    Ok(ChurnSpec::Poisson(PoissonChurnSpec {
+        leave_rate: c
+            .opt_float("leave_rate", FRange::AT_LEAST_ZERO)?
+            .unwrap_or(0.0),
+        join_rate: c
+            .opt_float("join_rate", FRange::AT_LEAST_ZERO)?
+            .unwrap_or(0.0),
+        min_alive: c
+            .opt_int("min_alive", IRange::new(0, max_alive))?
+            .map_or(1.min(max_alive), |v| v as u32),
+    }))
+}
+
+/// Reads the keys of `kind = "lifetime"`.
+fn read_lifetime(c: &Params) -> Result<LifetimeSpec, ScenarioError> {
+    c.check_known(&["kind", "session", "downtime", "initial_up"])?;
+    let example = "{ kind = \"weibull\", shape = 0.5, scale = 600.0 }";
+    let read = |key: &str| -> Result<Distribution, ScenarioError> {
+        let d = distribution::read(c, key, example)?
+            .ok_or_else(|| c.missing(key, &format!("{key} = {example}")))?;
+        if d.mean().is_nan() || d.mean() <= 0.0 {
+            return Err(c.error(
+                key,
+                format!("a {key} of mean 0 would switch a node up and down forever at one instant"),
+                format!("give `{key}` a mean above 0, e.g. `{key} = {example}`"),
+            ));
+        }
+        Ok(d)
+    };
+    let session = read("session")?;
+    let downtime = read("downtime")?;
+    let stationary = session.mean() / (session.mean() + downtime.mean());
+    let initial_up = match c.opt_float("initial_up", FRange::probability())? {
+        Some(f) => f,
+        None if stationary.is_finite() && session.mean().is_finite() => stationary,
+        None => {
+            return Err(c.error(
+                "initial_up",
+                "`initial_up` has no default here: a session or downtime of infinite mean \
+                 (a pareto of shape <= 1) has no long-run fraction of nodes up",
+                "say which fraction of the nodes is up at the start, e.g. `initial_up = 0.5`",
+            ))
+        }
+    };
+    Ok(LifetimeSpec {
+        session,
+        downtime,
+        initial_up,
     })
 }
 
@@ -345,12 +427,14 @@ mod tests {
         );
         assert_eq!(
             f.churn,
-            Some(ChurnSpec {
+            Some(ChurnSpec::Poisson(PoissonChurnSpec {
                 leave_rate: 0.1,
                 join_rate: 0.0,
                 min_alive: 1
-            })
+            }))
         );
+        let kinded = fl("churn = { kind = \"poisson\", leave_rate = 0.1 }").unwrap();
+        assert_eq!(kinded.churn, f.churn);
         assert_eq!(fl("").unwrap(), FailureSpec::default());
     }
 
@@ -501,5 +585,76 @@ mod tests {
             read(&p, None).unwrap().crash_sets[0].size,
             SetSize::Count(50)
         );
+    }
+
+    #[test]
+    fn lifetime_churn() {
+        let f = fl(
+            "churn = { kind = \"lifetime\", session = { kind = \"weibull\", shape = 0.5, \
+                    scale = 300 }, downtime = 200 }",
+        )
+        .unwrap();
+        let Some(ChurnSpec::Lifetime(l)) = f.churn else {
+            panic!("lifetime churn");
+        };
+        assert_eq!(
+            l.session,
+            Distribution::Weibull {
+                shape: 0.5,
+                scale: 300.0
+            }
+        );
+        assert_eq!(l.downtime, Distribution::Constant(200.0));
+        // The default: the long-run fraction up, 600 / (600 + 200) (Γ(3) = 2).
+        assert!((l.initial_up - 0.75).abs() < 1e-12, "{}", l.initial_up);
+        let f = fl("churn = { kind = \"lifetime\", session = 10, downtime = 10, initial_up = 1 }")
+            .unwrap();
+        assert!(
+            matches!(f.churn, Some(ChurnSpec::Lifetime(LifetimeSpec { initial_up, .. })) if initial_up == 1.0)
+        );
+        let cases = [
+            (
+                "churn = { kind = \"lifetime\", downtime = 10 }",
+                "session",
+                "missing",
+            ),
+            (
+                "churn = { kind = \"lifetime\", session = 10 }",
+                "downtime",
+                "missing",
+            ),
+            (
+                "churn = { kind = \"lifetime\", session = 0, downtime = 10 }",
+                "session",
+                "mean 0",
+            ),
+            (
+                "churn = { kind = \"lifetime\", session = 10, downtime = 10, leave_rate = 1 }",
+                "leave_rate",
+                "unknown key",
+            ),
+            (
+                "churn = { kind = \"lifetime\", session = { kind = \"pareto\", shape = 0.9, \
+                 scale = 1 }, downtime = 10 }",
+                "initial_up",
+                "no default",
+            ),
+            (
+                "churn = { kind = \"lifetime\", session = 10, downtime = 10, initial_up = 1.5 }",
+                "initial_up",
+                "out of range",
+            ),
+            (
+                "churn = { session = 10, downtime = 10 }",
+                "session",
+                "no `kind`",
+            ),
+            ("churn = { kind = \"lifetme\" }", "kind", "unknown value"),
+        ];
+        for (body, key, says) in cases {
+            let e = fl(body).unwrap_err();
+            assert_eq!(e.key, format!("failures.churn.{key}"), "{body}: {e}");
+            assert!(e.message.contains(says), "{body}: {e}");
+        }
     }
 }

@@ -6,14 +6,17 @@ use std::path::Path;
 mod assemble;
 mod check;
 mod convert;
+mod distribution;
 mod error;
 mod failures;
+mod latency;
 mod load;
 mod mechanism;
 mod observers;
 mod overrides;
 mod params;
 mod pool;
+mod regions;
 mod source;
 mod suggest;
 mod topology;
@@ -27,15 +30,19 @@ mod scenario_test;
 
 pub use check::{parse_duration, CheckSpec};
 pub use error::ScenarioError;
-pub use failures::{ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, RepeatSpec, SetSize};
+pub use failures::{
+    ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, LifetimeSpec, PoissonChurnSpec, RepeatSpec,
+    SetSize,
+};
 pub use load::{ArrivalSpec, LoadSpec, OriginSpec};
 pub use mechanism::MechanismSpec;
 pub use observers::{ObserverSpec, OutputSpec, DEFAULT_MAX_ROWS};
 pub use params::Params;
 pub use pool::{PoolPolicySpec, PoolSpec};
+pub use regions::{RegionSpec, RegionsSpec};
 pub use suggest::closest;
 pub use topology::TopologySpec;
-pub use transport::{LatencySpec, LinkOverride, TransportSpec};
+pub use transport::{LatencySpec, LinkOverride, TransportSpec, DEFAULT_MESSAGE_BYTES};
 
 /// The latest virtual time a run can reach, in seconds: the clock counts
 /// nanoseconds in 64 bits (about 584 years).
@@ -52,7 +59,7 @@ pub struct Scenario {
     pub duration_s: Option<f64>,
     /// The graph.
     pub topology: TopologySpec,
-    /// Latency, loss and link overrides.
+    /// Latency, loss, link overrides, regions and message sizes.
     pub transport: TransportSpec,
     /// Crashes and churn.
     pub failures: FailureSpec,

@@ -20,9 +20,10 @@ fn defaults_fill_everything_optional() {
     assert_eq!(
         s.transport,
         TransportSpec {
-            latency: LatencySpec::Constant(0.0),
+            latency: LatencySpec::Each(crate::dist::Distribution::Constant(0.0)),
             loss: 0.0,
-            links: vec![]
+            links: vec![],
+            message_bytes: DEFAULT_MESSAGE_BYTES,
         }
     );
     assert_eq!(s.failures, FailureSpec::default());

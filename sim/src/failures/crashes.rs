@@ -1,17 +1,15 @@
-//! Node failure: scheduled crashes and recoveries (listed per node, or drawn as
-//! crash sets), and churn at Poisson rates.
+//! Scheduled crashes and recoveries: listed per node, or drawn as crash sets.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::time::Duration;
 
-use p2psim_runtime::{now, sleep, sleep_until, SimTime};
+use p2psim_runtime::{now, sleep_until, SimTime};
 use rand::seq::index;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::net::Net;
-use crate::scenario::{ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, SetSize, MAX_VIRTUAL_S};
+use crate::scenario::{CrashSetSpec, CrashSpec, FailureSpec, SetSize, MAX_VIRTUAL_S};
 
 /// A run's scheduled crashes: the per-node list, and the crash sets with the
 /// nodes they draw from resolved against the graph.
@@ -228,32 +226,6 @@ pub fn crashes<M>(net: Net<M>, plan: CrashPlan) {
     }
 }
 
-/// Churn: nodes leave and join at network-wide Poisson rates (a daemon task).
-/// A leave picks a random up node (never below `min_alive` up); a join a random down one.
-pub fn churn<M>(net: Net<M>, spec: ChurnSpec, seed: u64) {
-    let total = spec.leave_rate + spec.join_rate;
-    if total <= 0.0 {
-        return;
-    }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let n = net.node_count();
-    loop {
-        let u: f64 = rng.gen();
-        sleep(Duration::from_secs_f64(-(1.0 - u).ln() / total));
-        let leave = rng.gen::<f64>() < spec.leave_rate / total;
-        let want_up = !leave;
-        if leave && net.nodes_up() <= spec.min_alive as usize {
-            continue;
-        }
-        let candidates: Vec<u32> = (0..n as u32).filter(|&v| net.is_up(v) != want_up).collect();
-        if candidates.is_empty() {
-            continue;
-        }
-        let v = candidates[rng.gen_range(0..candidates.len())];
-        net.set_up(v, want_up);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,38 +434,5 @@ mod tests {
         };
         let seen = down_at(4, resolve(&spec, 4, 0).unwrap(), &[1.5, 3.0, 6.0]);
         assert_eq!(seen, vec![vec![0, 1, 2, 3], vec![2], vec![]]);
-    }
-
-    #[test]
-    fn churn_keeps_min_alive_and_moves_nodes() {
-        let mut rt = Runtime::new(RuntimeConfig::default());
-        let net: Net<()> = Net::new(Graph::new(50), Transport::constant(0.0), 1);
-        let n = net.clone();
-        let lows = Rc::new(RefCell::new(Vec::new()));
-        let l = lows.clone();
-        rt.spawn("observer", move || {
-            let c = n.clone();
-            spawn_daemon("churn", move || {
-                churn(
-                    c,
-                    ChurnSpec {
-                        leave_rate: 5.0,
-                        join_rate: 1.0,
-                        min_alive: 10,
-                    },
-                    7,
-                )
-            });
-            for _ in 0..100 {
-                sleep(Duration::from_secs(1));
-                l.borrow_mut().push(n.nodes_up());
-            }
-        });
-        rt.run().unwrap();
-        let lows = lows.borrow();
-        assert!(lows.iter().all(|&u| u >= 10), "{lows:?}");
-        assert!(lows.iter().any(|&u| u < 50));
-        // Leaves outpace joins: the network settles near min_alive.
-        assert!(*lows.last().unwrap() < 20);
     }
 }
