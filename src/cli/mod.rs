@@ -42,6 +42,7 @@ pub mod plot;
 pub mod replay;
 pub mod run;
 pub mod sweep;
+mod sweep_files;
 pub mod validate;
 
 use clap::{Parser, Subcommand};

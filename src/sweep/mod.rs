@@ -19,6 +19,10 @@
 
 pub mod aggregate;
 pub mod grid;
+pub mod journal;
+pub mod plan;
 pub mod row;
 pub mod runner;
+pub mod seeds;
+pub mod spec;
 pub mod table;

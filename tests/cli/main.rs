@@ -7,10 +7,14 @@
 mod bazaar;
 mod bench;
 mod check;
+mod cmd;
 mod deadlock_exit;
 mod errors;
 mod memory;
 mod plot;
+mod results_dirs;
 mod run;
 mod sweep;
+mod sweep_grid;
+mod sweep_resume;
 mod trace_hashes;
