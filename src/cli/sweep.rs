@@ -49,7 +49,8 @@ pub struct SweepArgs {
     #[arg(long, conflicts_with = "resume")]
     pub force: bool,
     /// Finish an interrupted sweep in --out (default: results/sweep-NAME/): the
-    /// runs its journal holds are kept, the rest are run; the same command only.
+    /// runs its journal holds are kept, the rest are run; the same command only
+    /// (an empty or new directory: the sweep starts).
     #[arg(long)]
     pub resume: bool,
     /// Run only the points whose index is i modulo n (0 <= i < n), to split a sweep
@@ -128,7 +129,9 @@ fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
     }
     let spec = Spec::new(&args.scenario, &text, &args.set, &plan)?;
     let mut dir = claim(&args, &first.name, plan.shard)?;
-    let done = if args.resume {
+    // `--resume` of a directory that holds nothing yet starts the sweep, so a
+    // job that may be requeued runs one command either way.
+    let done = if args.resume && dir.holds_results()? {
         resumed(&dir, &spec, &jobs)?
     } else {
         dir.record(sweep_files::ENTRIES)?;

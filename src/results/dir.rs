@@ -126,6 +126,13 @@ impl ResultDir {
         ))
     }
 
+    /// Whether the directory holds anything but its lock.
+    pub fn holds_results(&self) -> Result<bool, String> {
+        earlier_results(&self.path)
+            .map(|e| !e.is_empty())
+            .map_err(|e| format!("cannot read {}: {e}", self.path.display()))
+    }
+
     /// The directory.
     pub fn path(&self) -> &Path {
         &self.path

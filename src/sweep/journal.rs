@@ -57,10 +57,15 @@ impl Journal {
         })
     }
 
-    /// Appends one finished run as one line, written at once.
+    /// Appends the finished run of `job` as one line, written at once.
     pub fn append(&self, job: &Job, row: &Row) -> io::Result<()> {
-        let mut line = serde_json::to_string(&to_json(job.order, job.seed_index, row))
-            .map_err(io::Error::other)?;
+        self.append_entry(job.order, job.seed_index, row)
+    }
+
+    /// Appends a run at `order` of the sweep, with its seed's index.
+    pub fn append_entry(&self, order: usize, seed_index: usize, row: &Row) -> io::Result<()> {
+        let mut line =
+            serde_json::to_string(&to_json(order, seed_index, row)).map_err(io::Error::other)?;
         line.push('\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(line.as_bytes())?;

@@ -20,6 +20,7 @@
 pub mod aggregate;
 pub mod grid;
 pub mod journal;
+pub mod merge;
 pub mod plan;
 pub mod row;
 pub mod runner;

@@ -201,8 +201,11 @@ fn only_the_same_sweep_is_resumed() {
         args.extend_from_slice(&["--set", "topology.nodes=300", "--set", "load[0].count=40"]);
         assert_exit(&p2psim_in(&dir, &args), 2, phrase, phrase);
     }
-    let empty = dir.join("empty");
-    let mut args = sweep_args(empty.to_str().unwrap(), &["--resume"]);
+    // A directory with something else in it is not a sweep to finish...
+    let other = dir.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let mut args = sweep_args(other.to_str().unwrap(), &["--resume"]);
     args.insert(1, &s);
     assert_exit(
         &p2psim_in(&dir, &args),
@@ -210,5 +213,11 @@ fn only_the_same_sweep_is_resumed() {
         "holds no sweep",
         "nothing to resume",
     );
+    // ...and one with nothing yet (a job started for the first time) is started.
+    let fresh = dir.join("fresh");
+    let mut args = sweep_args(fresh.to_str().unwrap(), &["--resume"]);
+    args.insert(1, &s);
+    assert_exit(&p2psim_in(&dir, &args), 0, "", "resume of nothing starts");
+    assert_eq!(lines(&fresh.join("sweep.csv")), 25);
     let _ = std::fs::remove_dir_all(&dir);
 }
