@@ -24,12 +24,9 @@ pub struct MergeArgs {
     /// Replace the results in --out if it holds earlier ones.
     #[arg(long)]
     pub force: bool,
-    /// Figures to chart against the first swept key (default: as `sweep`).
-    #[arg(long, value_delimiter = ',')]
-    pub plot: Vec<String>,
-    /// Write no charts.
-    #[arg(long)]
-    pub no_plot: bool,
+    /// The charts.
+    #[command(flatten)]
+    pub charts: sweep_files::ChartArgs,
     /// No closing summary.
     #[arg(long)]
     pub quiet: bool,
@@ -67,7 +64,7 @@ fn merge_shards(args: MergeArgs) -> Result<i32, String> {
     let keys: Vec<String> = merged.spec.params.iter().map(|p| p.key.clone()).collect();
     let rows: Vec<_> = merged.entries.into_iter().map(|e| e.row).collect();
     let errors = sweep_files::report_errors(&rows, &keys);
-    let written = sweep_files::write(dir.path(), keys, rows, &args.plot, args.no_plot)?;
+    let written = sweep_files::write(dir.path(), keys, rows, &args.charts)?;
     if !args.quiet {
         let head = format!(
             "{} shards merged: {} points, {} runs",

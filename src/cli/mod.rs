@@ -44,7 +44,7 @@ pub mod program;
 pub mod replay;
 pub mod run;
 pub mod sweep;
-mod sweep_files;
+pub mod sweep_files;
 pub mod validate;
 
 use clap::{Parser, Subcommand};

@@ -60,13 +60,9 @@ pub struct SweepArgs {
     /// Override a scenario key in every run: --set topology.nodes=500 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Figures to chart against the first swept key (default: requests.lost,
-    /// requests.success_rate, latency_s.p50, latency_s.p99, pool.peak_in_use, run.deadlock).
-    #[arg(long, value_delimiter = ',')]
-    pub plot: Vec<String>,
-    /// Write no charts.
-    #[arg(long)]
-    pub no_plot: bool,
+    /// The charts.
+    #[command(flatten)]
+    pub charts: sweep_files::ChartArgs,
     /// No progress bar and no closing summary.
     #[arg(long)]
     pub quiet: bool,
@@ -199,7 +195,7 @@ fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
 
     let keys: Vec<String> = plan.grid.params.iter().map(|p| p.key.clone()).collect();
     let errors = sweep_files::report_errors(&rows, &keys);
-    let written = sweep_files::write(dir.path(), keys, rows, &args.plot, args.no_plot)?;
+    let written = sweep_files::write(dir.path(), keys, rows, &args.charts)?;
     if !args.quiet {
         let head = format!(
             "{points} points x {} seeds = {} runs on {} threads{}",

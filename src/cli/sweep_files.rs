@@ -31,6 +31,18 @@ pub const ENTRIES: &[&str] = &[
     "charts/",
 ];
 
+/// Which charts a sweep draws.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ChartArgs {
+    /// Figures to chart against the first swept key (default: requests.lost,
+    /// requests.success_rate, latency_s.p50, latency_s.p99, pool.peak_in_use, run.deadlock).
+    #[arg(long, value_delimiter = ',')]
+    pub plot: Vec<String>,
+    /// Write no charts.
+    #[arg(long)]
+    pub no_plot: bool,
+}
+
 /// What was written.
 pub struct Written {
     /// The rows as a table.
@@ -42,13 +54,12 @@ pub struct Written {
 }
 
 /// Writes the sweep of `rows` (in their final order) over the swept `keys`
-/// into `dir`; charts `plot` (or the defaults) unless `no_plot`.
+/// into `dir`, and the charts asked for.
 pub fn write(
     dir: &Path,
     keys: Vec<String>,
     rows: Vec<Row>,
-    plot: &[String],
-    no_plot: bool,
+    chart: &ChartArgs,
 ) -> Result<Written, String> {
     let failures = failures_text(&keys, &rows);
     let table = SweepTable::new(keys, rows);
@@ -66,10 +77,10 @@ pub fn write(
         write("failures.txt", &failures)?;
         Some(failures_path)
     };
-    let charts = if no_plot {
+    let charts = if chart.no_plot {
         Vec::new()
     } else {
-        charts(&table, plot, &dir.join("charts"))
+        charts(&table, &chart.plot, &dir.join("charts"))
     };
     Ok(Written {
         table,

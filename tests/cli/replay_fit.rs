@@ -5,6 +5,7 @@
 //! replaying it where its mechanism is missing says which binary can.
 
 use std::path::Path;
+use std::process::Output;
 
 use p2psim::sim::check::{Check, Strategy};
 use p2psim::sim::scenario::{self, Params, Scenario, ScenarioError};
@@ -13,15 +14,56 @@ use serde_json::Value;
 
 use super::cmd::{assert_exit, p2psim_in, scratch};
 
-/// A failure found by `p2psim check` on the transfer demo, as a JSON value.
-fn found(dir: &Path) -> Value {
+/// `p2psim check` of the transfer demo (50 schedules) in `dir`, with `extra`.
+fn check(dir: &Path, extra: &[&str]) -> Output {
     let demo = format!(
         "{}/scenarios/check-transfer.toml",
         env!("CARGO_MANIFEST_DIR")
     );
-    let r = p2psim_in(dir, &["check", &demo, "--schedules", "50", "--quiet"]);
+    let mut args = vec!["check", &demo, "--schedules", "50", "--quiet"];
+    args.extend_from_slice(extra);
+    p2psim_in(dir, &args)
+}
+
+/// A failure found by `p2psim check` on the transfer demo, as a JSON value.
+fn found(dir: &Path) -> Value {
+    let r = check(dir, &[]);
     assert_exit(&r, 1, "replay it: p2psim replay failure.json", "check");
     serde_json::from_str(&std::fs::read_to_string(dir.join("failure.json")).unwrap()).unwrap()
+}
+
+/// How a test changes one field of a failure file.
+enum Edit {
+    Keep,
+    Set(Value),
+    Append(Value),
+    Prepend(Value),
+    Remove,
+}
+
+impl Edit {
+    /// Applies it to `field` (a JSON pointer; a top-level name to add or remove).
+    fn apply(self, file: &mut Value, field: &str) {
+        let top = file.as_object_mut().unwrap();
+        match self {
+            Edit::Keep => {}
+            Edit::Remove => drop(top.remove(field)),
+            Edit::Set(v) if !field.starts_with('/') => drop(top.insert(field.into(), v)),
+            Edit::Set(v) => *file.pointer_mut(field).unwrap() = v,
+            Edit::Append(v) => file
+                .pointer_mut(field)
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .push(v),
+            Edit::Prepend(v) => file
+                .pointer_mut(field)
+                .unwrap()
+                .as_array_mut()
+                .unwrap()
+                .insert(0, v),
+        }
+    }
 }
 
 #[test]
@@ -31,95 +73,77 @@ fn a_failure_file_that_does_not_fit_is_exit_2_naming_the_field() {
     assert_eq!(file["version"], 1);
     assert_eq!(file["mechanism"], "transfer");
     let total = file["decisions_total"].as_u64().unwrap();
-    type Edit = Box<dyn Fn(&mut Value)>;
-    let cases: Vec<(&str, Edit, &str)> = vec![
-        ("as written", Box::new(|_| {}), ""),
+    use serde_json::json;
+    use Edit::{Append, Keep, Prepend, Remove, Set};
+    // (what, the field as a JSON pointer, the edit, a phrase of the error)
+    let cases = [
+        ("as written", "", Keep, ""),
         (
             "past the end",
-            Box::new(move |f| {
-                f["decisions"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(serde_json::json!([total + 100, 1]))
-            }),
+            "/decisions",
+            Append(json!([total + 100, 1])),
             "`decisions`: choice",
         ),
         (
             "unknown load",
-            Box::new(|f| {
-                f["requests"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(serde_json::json!([5, 0]))
-            }),
+            "/requests",
+            Append(json!([5, 0])),
             "`requests`: load[5] #0",
         ),
         (
             "past a load's count",
-            Box::new(|f| {
-                f["requests"]
-                    .as_array_mut()
-                    .unwrap()
-                    .push(serde_json::json!([0, 99]))
-            }),
+            "/requests",
+            Append(json!([0, 99])),
             "past that load's",
         ),
         (
             "an extra decision",
-            Box::new(|f| {
-                f["decisions"]
-                    .as_array_mut()
-                    .unwrap()
-                    .insert(0, serde_json::json!([0, 1]))
-            }),
+            "/decisions",
+            Prepend(json!([0, 1])),
             "`digest`",
         ),
         (
             "another report",
-            Box::new(|f| f["report"] = Value::from("nothing")),
+            "/report",
+            Set(json!("nothing")),
             "`digest`",
         ),
         (
             "another version",
-            Box::new(|f| f["version"] = Value::from(2)),
+            "/version",
+            Set(json!(2)),
             "`version`: format version 2",
         ),
-        (
-            "no version",
-            Box::new(|f| {
-                f.as_object_mut().unwrap().remove("version");
-            }),
-            "no format `version`",
-        ),
+        ("no version", "version", Remove, "no format `version`"),
         (
             "an unknown field",
-            Box::new(|f| f["format"] = Value::from(7)),
+            "format",
+            Set(json!(7)),
             "unknown field `format`",
         ),
         (
             "jitter 1e300",
-            Box::new(|f| f["jitter_s"] = Value::from(1e300)),
+            "/jitter_s",
+            Set(json!(1e300)),
             "`jitter_s`: 1e300",
         ),
-        (
-            "jitter -1",
-            Box::new(|f| f["jitter_s"] = Value::from(-1.0)),
-            "`jitter_s`: -1",
-        ),
+        ("jitter -1", "/jitter_s", Set(json!(-1.0)), "`jitter_s`: -1"),
         (
             "pct depth 0",
-            Box::new(|f| f["strategy"]["depth"] = Value::from(0)),
+            "/strategy/depth",
+            Set(json!(0)),
             "`strategy`: PCT's depth",
         ),
         (
             "another mechanism",
-            Box::new(|f| f["mechanism"] = Value::from("flood")),
+            "/mechanism",
+            Set(json!("flood")),
             "`mechanism`: `flood`, but",
         ),
     ];
-    for (what, edit, phrase) in cases {
+    for (what, field, edit, phrase) in cases {
         let mut f = file.clone();
-        edit(&mut f);
+        edit.apply(&mut f, field);
         let path = dir.join("edited.json");
         std::fs::write(&path, serde_json::to_string_pretty(&f).unwrap()).unwrap();
         let r = p2psim_in(&dir, &["replay", path.to_str().unwrap()]);
@@ -136,22 +160,7 @@ fn a_failure_file_that_does_not_fit_is_exit_2_naming_the_field() {
 fn check_never_replaces_a_failure_file() {
     let dir = scratch("replay-keep");
     let first = found(&dir);
-    let demo = format!(
-        "{}/scenarios/check-transfer.toml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let r = p2psim_in(
-        &dir,
-        &[
-            "check",
-            &demo,
-            "--schedules",
-            "50",
-            "--quiet",
-            "--set",
-            "mechanism.amount=2",
-        ],
-    );
+    let r = check(&dir, &["--set", "mechanism.amount=2"]);
     assert_exit(
         &r,
         1,
@@ -162,10 +171,7 @@ fn check_never_replaces_a_failure_file() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("failure.json")).unwrap()).unwrap();
     assert_eq!(kept, first, "the first failure is kept");
     // A named one that exists is refused before anything runs.
-    let r = p2psim_in(
-        &dir,
-        &["check", &demo, "--quiet", "--failure", "failure.json"],
-    );
+    let r = check(&dir, &["--failure", "failure.json"]);
     assert_exit(
         &r,
         2,
@@ -173,19 +179,7 @@ fn check_never_replaces_a_failure_file() {
         "named, existing",
     );
     assert!(String::from_utf8_lossy(&r.stderr).contains("--force"));
-    let r = p2psim_in(
-        &dir,
-        &[
-            "check",
-            &demo,
-            "--schedules",
-            "50",
-            "--quiet",
-            "--failure",
-            "failure.json",
-            "--force",
-        ],
-    );
+    let r = check(&dir, &["--failure", "failure.json", "--force"]);
     assert_exit(&r, 1, "replay it: p2psim replay failure.json", "forced");
     let _ = std::fs::remove_dir_all(&dir);
 }
