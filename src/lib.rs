@@ -20,6 +20,7 @@ pub mod cli;
 /// `#[global_allocator] static ALLOC: p2psim::Allocator = p2psim::Allocator;`.
 pub use mimalloc::MiMalloc as Allocator;
 pub mod plot;
+pub mod results;
 pub mod rss;
 pub mod sweep;
 pub mod workloads;

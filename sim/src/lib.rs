@@ -27,6 +27,7 @@ mod sampling;
 pub mod scenario;
 pub mod schedule;
 pub mod seeds;
+pub mod shard;
 pub mod summary;
 
 pub use ctx::Ctx;

@@ -2,13 +2,14 @@
 //! failure shrunk, reported and written to a file that `p2psim replay` runs.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sim::check::{Check, FailureKind, Strategy};
+use crate::sim::check::{Check, Failure, FailureKind, Strategy};
 use crate::sim::scenario::{parse_duration, CheckSpec, Scenario};
+use crate::sim::shard::Shard;
 use crate::sim::Mechanisms;
 
 /// The strategies on the command line.
@@ -59,9 +60,19 @@ pub struct CheckArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Where to write the failing schedule.
-    #[arg(long, default_value = "failure.json")]
-    pub failure: PathBuf,
+    /// Where to write the failing schedule (default: failure.json, or
+    /// failure-2.json, -3, ... beside an earlier one; with --shard,
+    /// failure-shardIofN.json).
+    #[arg(long)]
+    pub failure: Option<PathBuf>,
+    /// Replace the --failure file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Run only schedules i+1, i+1+n, i+1+2n, ... of --schedules (0 <= i < n),
+    /// to split a check across machines: the n shards together run the
+    /// unsharded check's schedules.
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<String>,
     /// Report a failure as found, without shrinking it.
     #[arg(long)]
     pub no_shrink: bool,
@@ -78,14 +89,17 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
     let Some(scenario) = super::run::load(&args.scenario, &args.set, args.seed, mechanisms) else {
         return super::EXIT_BAD_INPUT;
     };
-    let check = match settings(&args, &scenario) {
+    let check = match settings(&args, &scenario).and_then(|c| {
+        outputs_writable(&args)?;
+        Ok(c)
+    }) {
         Ok(c) => c,
         Err(msg) => {
             errln!("error: {msg}");
             return super::EXIT_BAD_INPUT;
         }
     };
-    let bar = progress_bar(args.quiet, check.schedules);
+    let bar = progress_bar(args.quiet, check.owned());
     let progress = |done: u64| {
         if let Some(b) = &bar {
             b.set_position(done);
@@ -105,6 +119,14 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
                 stats.wall.as_secs_f64(),
                 rate(stats.schedules_per_s())
             );
+            if let Some(s) = check.shard {
+                outln!(
+                    "  shard      {s}: schedules {}, {}, ... of {} (the other shards run the rest)",
+                    s.index + 1,
+                    s.index + 1 + s.count,
+                    check.schedules
+                );
+            }
             if stats.timeout_cycles > 0 {
                 outln!(
                     "  waits      {} wait-for cycles closed that only a timeout broke (--fail-on timeout-cycle makes them failures)",
@@ -118,11 +140,8 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
                 errln!("error: {}", failure.report);
                 return super::EXIT_BAD_INPUT;
             }
-            if let Err(e) = failure.save(&args.failure) {
-                errln!(
-                    "warning: cannot write {}: {e}; the failure is not saved",
-                    args.failure.display()
-                );
+            if let Err(e) = save(&mut failure, &args, check.shard) {
+                errln!("error: {e}; the failure is not saved");
             }
             errln!("p2psim: check failed: {failure}");
             if let Some(path) = &args.trace {
@@ -131,6 +150,38 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
             super::EXIT_SIM_FAILED
         }
     }
+}
+
+/// Checks before the run that the failure file and the trace can be written
+/// (an explicit --failure that exists is refused unless --force).
+fn outputs_writable(args: &CheckArgs) -> Result<(), String> {
+    if let Some(f) = &args.failure {
+        crate::results::file::unclaimed(f, "--failure", args.force)?;
+    }
+    if let Some(t) = &args.trace {
+        crate::results::file::writable(t, "--trace")?;
+    }
+    Ok(())
+}
+
+/// Saves the failure to --failure, else to a fresh default name, with the
+/// command that replays it.
+fn save(failure: &mut Failure, args: &CheckArgs, shard: Option<Shard>) -> Result<(), String> {
+    let path = match &args.failure {
+        Some(p) => p.clone(),
+        None => {
+            let base = match shard {
+                Some(s) => format!("failure-shard{}of{}.json", s.index, s.count),
+                None => "failure.json".to_string(),
+            };
+            crate::results::file::fresh(Path::new(&base))
+                .map_err(|e| format!("cannot write {base}: {e}"))?
+                .0
+        }
+    };
+    failure
+        .save_as(&path, &super::program::command())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// The check the arguments ask for over the scenario's `[check]` (read as
@@ -163,6 +214,11 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
     if args.no_shrink {
         check.shrink_budget = 0;
     }
+    check.shard = args
+        .shard
+        .as_deref()
+        .map(|s| Shard::parse(s).map_err(|e| format!("--shard {e}")))
+        .transpose()?;
     Ok(check)
 }
 

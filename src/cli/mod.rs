@@ -1,5 +1,5 @@
 //! The `p2psim` command line, for any list of mechanisms: a user's program
-//! gets `run`, `validate`, `sweep`, `plot` and `bench` for its own mechanisms
+//! gets `run`, `validate`, `check`, `replay`, `sweep`, `merge`, `plot` and `bench` for its own mechanisms
 //! beside the shipped ones, with the same output, exit codes and errors.
 //!
 //! ```no_run
@@ -38,11 +38,14 @@ macro_rules! errln {
 
 pub mod bench;
 pub mod check;
+pub mod merge;
 pub mod output;
 pub mod plot;
+pub mod program;
 pub mod replay;
 pub mod run;
 pub mod sweep;
+pub mod sweep_files;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -72,6 +75,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Sweep scenario keys across values and seeds on N threads: sweep.csv, aggregate.csv, charts.
     Sweep(sweep::SweepArgs),
+    /// Join the directories of a sweep's shards (sweep --shard i/n) into the whole sweep's files.
+    Merge(merge::MergeArgs),
     /// Chart a sweep.csv (mean and 95% CI against a swept key) or a run's time-series CSV.
     Plot(plot::PlotArgs),
     /// Check a scenario for deadlock freedom: N schedules across cores, the first failure shrunk.
@@ -100,6 +105,7 @@ pub fn dispatch(cli: Cli, mechanisms: &Mechanisms) -> i32 {
         Command::Validate(args) => validate::run(args, mechanisms),
         Command::Bench(args) => bench::run(args),
         Command::Sweep(args) => sweep::run(args, mechanisms),
+        Command::Merge(args) => merge::run(args),
         Command::Plot(args) => plot::run(args),
         Command::Check(args) => check::run(args, mechanisms),
         Command::Replay(args) => replay::run(args, mechanisms),

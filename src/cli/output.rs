@@ -7,6 +7,15 @@ use std::path::Path;
 use crate::sim::observe::Series;
 use crate::sim::Summary;
 
+/// The files [`write`] writes: `summary.json`, and a CSV per series when `csv`.
+pub fn entries(series: &[Series], csv: bool) -> Vec<String> {
+    let mut out = vec!["summary.json".to_string()];
+    if csv {
+        out.extend(series.iter().map(|s| format!("{}.csv", s.name)));
+    }
+    out
+}
+
 /// Writes `summary.json` (and the CSVs when `csv`) into `dir`, creating it.
 pub fn write(dir: &Path, summary: &Summary, series: &[Series], csv: bool) -> io::Result<()> {
     fs::create_dir_all(dir)?;

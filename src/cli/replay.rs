@@ -20,6 +20,12 @@ pub struct ReplayArgs {
 /// Runs the command: exit 1 when the failure is reproduced, 0 when the run
 /// now passes, 2 for a file that cannot be read.
 pub fn run(args: ReplayArgs, mechanisms: &Mechanisms) -> i32 {
+    if let Some(t) = &args.trace {
+        if let Err(e) = crate::results::file::writable(t, "--trace") {
+            errln!("error: {e}");
+            return super::EXIT_BAD_INPUT;
+        }
+    }
     let failure = match Failure::load(&args.failure) {
         Ok(f) => f,
         Err(e) => {
@@ -30,17 +36,21 @@ pub fn run(args: ReplayArgs, mechanisms: &Mechanisms) -> i32 {
     let replayed = match check::replay(mechanisms, &failure) {
         Ok(r) => r,
         Err(e) => {
-            errln!(
-                "error: {}: the scenario it holds: {e}",
-                args.failure.display()
-            );
+            errln!("error: {}: {e}", args.failure.display());
             return super::EXIT_BAD_INPUT;
         }
     };
-    if let Some(path) = &args.trace {
-        write_trace(mechanisms, &failure, path);
+    let traced = match &args.trace {
+        Some(path) => write_trace(mechanisms, &failure, path),
+        None => true,
+    };
+    if !replayed.followed {
+        errln!(
+            "note: the replay did not take the recorded decisions as recorded: the mechanism or \
+             p2psim changed since the failure was found, so this is another run"
+        );
     }
-    match replayed.kind {
+    let status = match replayed.kind {
         None => {
             outln!(
                 "  replay     {} no longer fails (trace {}; the recorded failure had {})",
@@ -68,16 +78,28 @@ pub fn run(args: ReplayArgs, mechanisms: &Mechanisms) -> i32 {
             }
             super::EXIT_SIM_FAILED
         }
+    };
+    if traced || status != 0 {
+        status
+    } else {
+        super::EXIT_BAD_INPUT
     }
 }
 
-/// Writes the Perfetto trace of `failure`'s run to `path`, or says why not.
-pub fn write_trace(mechanisms: &Mechanisms, failure: &Failure, path: &Path) {
+/// Writes the Perfetto trace of `failure`'s run to `path`, or says why not
+/// (an error: the trace was asked for); whether it was written.
+pub fn write_trace(mechanisms: &Mechanisms, failure: &Failure, path: &Path) -> bool {
     match check::trace(mechanisms, failure, path) {
-        Ok(()) => errln!(
-            "  trace      {} (open it in ui.perfetto.dev)",
-            path.display()
-        ),
-        Err(e) => errln!("warning: no trace: {e}"),
+        Ok(()) => {
+            errln!(
+                "  trace      {} (open it in ui.perfetto.dev)",
+                path.display()
+            );
+            true
+        }
+        Err(e) => {
+            errln!("error: no trace: {e}");
+            false
+        }
     }
 }

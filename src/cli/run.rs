@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::results::dir::{ResultDir, Reuse};
+use crate::results::file;
 use crate::sim::engine::{RunFailure, RunOptions};
 use crate::sim::scenario::{self, Scenario};
 use crate::sim::{Mechanisms, Summary};
@@ -20,9 +22,14 @@ pub struct RunArgs {
     /// Override the scenario's seed.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output directory (default: the scenario's output.dir, else results/NAME-SEED/).
+    /// Output directory (default: the scenario's output.dir, else results/NAME-SEED/,
+    /// or results/NAME-SEED-2/, -3/, ... when that holds an earlier result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the results in a directory that holds earlier ones (what the
+    /// earlier result wrote is removed first, so nothing is mixed).
+    #[arg(long)]
+    pub force: bool,
     /// Override any scenario key: --set pool.capacity=32 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -67,6 +74,21 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
     let Some(scenario) = load(&args.scenario, &args.set, args.seed, mechanisms) else {
         return super::EXIT_BAD_INPUT;
     };
+    // Where the results go is settled before the run: a refused directory or
+    // an unwritable trace costs no simulation.
+    let claimed = out_dir(&args, &scenario).and_then(|dir| {
+        if let Some(t) = &args.trace {
+            file::writable(t, "--trace")?;
+        }
+        Ok(dir)
+    });
+    let mut dir = match claimed {
+        Ok(d) => d,
+        Err(msg) => {
+            errln!("error: {msg}");
+            return super::EXIT_BAD_INPUT;
+        }
+    };
     let bar = progress_bar(args.quiet, scenario.duration_s);
     let mut progress = |now: crate::runtime::SimTime, end: Option<crate::runtime::SimTime>| {
         if let Some(b) = &bar {
@@ -91,29 +113,27 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let out_dir = args
-        .out
-        .clone()
-        .or_else(|| scenario.output.dir.clone())
-        .unwrap_or_else(|| PathBuf::from(format!("results/{}-{}", scenario.name, scenario.seed)));
-    if let (Some(path), Some(summary)) = (&args.trace, summary_of(&result)) {
-        write_trace(path, summary);
-    }
-    match result {
+    let trace = match (&args.trace, summary_of(&result)) {
+        (Some(path), Some(summary)) => write_trace(&mut dir, path, summary),
+        _ => Ok(()),
+    };
+    let status = match result {
         Ok(out) => {
             if !args.quiet {
                 out!("{}", output::table(&out.summary, out.headline.as_deref()));
+                outln!("  results    {}", dir.path().display());
             }
-            finish(&out_dir, &out.summary, &out.series, scenario.output.csv, 0)
+            finish(&mut dir, &out.summary, &out.series, scenario.output.csv, 0)
         }
         Err(RunFailure::Setup(msg)) => {
             errln!("error: {}: {msg}", args.scenario.display());
-            super::EXIT_BAD_INPUT
+            return super::EXIT_BAD_INPUT;
         }
         Err(RunFailure::Simulation { error, mut summary }) => {
             errln!("p2psim: simulation failed\n{error}");
             summary.failure = Some(error.to_string());
-            finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
+            errln!("  summary    {}", dir.path().join("summary.json").display());
+            finish(&mut dir, &summary, &[], false, super::EXIT_SIM_FAILED)
         }
         Err(RunFailure::Invariant {
             message,
@@ -121,9 +141,39 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
         }) => {
             errln!("p2psim: simulation failed: invariant violated: {message}");
             summary.failure = Some(message);
-            finish(&out_dir, &summary, &[], false, super::EXIT_SIM_FAILED)
+            errln!("  summary    {}", dir.path().join("summary.json").display());
+            finish(&mut dir, &summary, &[], false, super::EXIT_SIM_FAILED)
         }
+    };
+    match trace {
+        Err(msg) if status == 0 => {
+            errln!("error: {msg}");
+            super::EXIT_BAD_INPUT
+        }
+        Err(msg) => {
+            errln!("error: {msg}");
+            status
+        }
+        Ok(()) => status,
     }
+}
+
+/// The run's results directory, claimed: `--out` or the scenario's
+/// `output.dir` as named (refused when it holds earlier results, unless
+/// `--force`), else the first free `results/NAME-SEED[-N]/`.
+fn out_dir(args: &RunArgs, scenario: &Scenario) -> Result<ResultDir, String> {
+    match args.out.as_ref().or(scenario.output.dir.as_ref()) {
+        Some(d) => ResultDir::claim(d, Reuse::force_if(args.force), "--out"),
+        None => ResultDir::fresh(&results_path(&format!(
+            "{}-{}",
+            scenario.name, scenario.seed
+        ))),
+    }
+}
+
+/// `results/NAME`: where a command's results go by default.
+pub fn results_path(name: &str) -> PathBuf {
+    Path::new("results").join(name)
 }
 
 /// The summary of a run that got far enough to have one.
@@ -136,29 +186,49 @@ fn summary_of(
     }
 }
 
-/// Writes the run's trace, or says why it could not.
-fn write_trace(path: &Path, summary: &Summary) {
-    let Some(text) = &summary.trace else { return };
-    match std::fs::write(path, text.as_bytes()) {
-        Ok(()) => errln!(
-            "  trace      {} (open it in ui.perfetto.dev)",
-            path.display()
-        ),
-        Err(e) => errln!("warning: cannot write the trace to {}: {e}", path.display()),
+/// Writes the run's trace (recorded in the results' manifest when it lies
+/// inside their directory).
+fn write_trace(dir: &mut ResultDir, path: &Path, summary: &Summary) -> Result<(), String> {
+    let Some(text) = &summary.trace else {
+        return Ok(());
+    };
+    if let Some(name) = inside(dir.path(), path) {
+        dir.record(&[name])?;
     }
+    std::fs::write(path, text.as_bytes())
+        .map_err(|e| format!("cannot write the trace to {}: {e}", path.display()))?;
+    errln!(
+        "  trace      {} (open it in ui.perfetto.dev)",
+        path.display()
+    );
+    Ok(())
+}
+
+/// The name of `path` when it is a file directly inside `dir`.
+fn inside(dir: &Path, path: &Path) -> Option<String> {
+    let parent = path.parent()?.canonicalize().ok()?;
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    (parent == dir.canonicalize().ok()?).then_some(name)
 }
 
 fn finish(
-    dir: &Path,
+    dir: &mut ResultDir,
     summary: &Summary,
     series: &[crate::sim::observe::Series],
     csv: bool,
     status: i32,
 ) -> i32 {
-    match output::write(dir, summary, series, csv) {
+    let written = output::entries(series, csv);
+    match dir
+        .record(&written)
+        .and_then(|()| output::write(dir.path(), summary, series, csv).map_err(|e| e.to_string()))
+    {
         Ok(()) => status,
         Err(e) => {
-            errln!("error: cannot write results to {}: {e}\n  help: choose another directory with --out", dir.display());
+            errln!(
+                "error: cannot write results to {}: {e}\n  help: choose another directory with --out",
+                dir.path().display()
+            );
             super::EXIT_BAD_INPUT
         }
     }

@@ -1,32 +1,28 @@
 //! `p2psim sweep`: the Cartesian product of swept scenario keys times seeds, on N OS
-//! threads; writes `sweep.csv`, `aggregate.csv`, `failures.txt` and charts.
+//! threads; writes `sweep.json`, a journal of finished runs (`runs.jsonl`), and at
+//! the end `sweep.csv`, `aggregate.csv`, `failures.txt` and charts.
 
-use std::fs;
+use std::collections::BTreeSet;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::plot::chart::XScale;
-use crate::plot::{self, from_sweep};
-use crate::sim::scenario;
+use crate::results::dir::{ResultDir, Reuse};
+use crate::sim::scenario::{self, ScenarioError};
 use crate::sim::Mechanisms;
-use crate::sweep::grid::{self, Param, Shard};
-use crate::sweep::row::{Base, Outcome, DEADLOCK};
-use crate::sweep::table::SweepTable;
-use crate::sweep::{aggregate, runner};
+use crate::sweep::grid::{self, Grid, Param, Point, Shard};
+use crate::sweep::journal::{self, Journal};
+use crate::sweep::plan::{Job, Plan};
+use crate::sweep::row::{Base, Outcome, Row};
+use crate::sweep::runner;
+use crate::sweep::seeds::Seeds;
+use crate::sweep::spec::Spec;
 
-/// Figures charted at the end of a sweep when present (`--plot` chooses others).
-pub const DEFAULT_FIGURES: &[&str] = &[
-    "requests.lost",
-    "requests.success_rate",
-    "latency_s.p50",
-    "latency_s.p99",
-    "pool.peak_in_use",
-    DEADLOCK,
-];
+use super::sweep_files;
 
 /// Arguments of `p2psim sweep`.
 #[derive(Args, Debug)]
@@ -38,31 +34,35 @@ pub struct SweepArgs {
     #[arg(long = "param", value_name = "KEY=V1,V2,...", required = true)]
     pub params: Vec<String>,
     /// Seeds per point: an inclusive range `1..10` or a list `1,2,7` (default: the
-    /// scenario's seed).
+    /// scenario's seed). Points times seeds is at most 100000 runs.
     #[arg(long)]
     pub seeds: Option<String>,
     /// OS threads running simulations (default: every core).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Output directory (default: results/sweep-NAME/, with the shard appended).
+    /// Output directory (default: results/sweep-NAME/, with the shard appended,
+    /// or -2, -3, ... after it when that holds an earlier result).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the results in a directory that holds earlier ones (what the
+    /// earlier result wrote is removed first, so nothing is mixed).
+    #[arg(long, conflicts_with = "resume")]
+    pub force: bool,
+    /// Finish an interrupted sweep in --out (default: results/sweep-NAME/): the
+    /// runs its journal holds are kept, the rest are run; the same command only
+    /// (an empty or new directory: the sweep starts).
+    #[arg(long)]
+    pub resume: bool,
     /// Run only the points whose index is i modulo n (0 <= i < n), to split a sweep
-    /// across machines; concatenate the shards' sweep.csv files afterwards.
+    /// across machines; `p2psim merge` joins the shards' directories afterwards.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
     /// Override a scenario key in every run: --set topology.nodes=500 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Figures to chart against the first swept key (default: requests.lost,
-    /// requests.success_rate, latency_s.p50, latency_s.p99, pool.peak_in_use, run.deadlock);
-    /// `X:Y` charts figure Y against X, a swept key or a figure (performance against
-    /// cost: `bytes.sent_per_node_s.mean:requests.success_rate`).
-    #[arg(long, value_delimiter = ',', value_name = "[X:]Y")]
-    pub plot: Vec<String>,
-    /// Write no charts.
-    #[arg(long)]
-    pub no_plot: bool,
+    /// The charts.
+    #[command(flatten)]
+    pub charts: sweep_files::ChartArgs,
     /// No progress bar and no closing summary.
     #[arg(long)]
     pub quiet: bool,
@@ -85,41 +85,87 @@ fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
         .iter()
         .map(|p| Param::parse(p))
         .collect::<Result<_, _>>()?;
-    let seeds: Vec<Option<u64>> = match &args.seeds {
-        Some(s) => grid::parse_seeds(s)?.into_iter().map(Some).collect(),
-        None => vec![None],
+    let plan = Plan {
+        grid: Grid::new(params),
+        seeds: args
+            .seeds
+            .as_deref()
+            .map_or(Ok(Seeds::Scenario), Seeds::parse)?,
+        shard: args
+            .shard
+            .as_deref()
+            .map(|s| Shard::parse(s).map_err(|e| format!("--shard {e}")))
+            .transpose()?,
     };
-    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
-    let first = scenario::load_file(&args.scenario, &args.set).map_err(|e| e.to_string())?;
+    let first = scenario::load_file(&args.scenario, &args.set).map_err(message)?;
+    let text = std::fs::read_to_string(&args.scenario)
+        .map_err(|e| format!("cannot read {}: {e}", args.scenario.display()))?;
     let base = Base {
         path: args.scenario.clone(),
         fixed: args.set.clone(),
         loads: first.loads.len(),
     };
-    let points: Vec<_> = grid::points(&params)
-        .into_iter()
-        .filter(|p| shard.map_or(true, |s| s.owns(p.index)))
-        .collect();
-    // Every point is checked before anything runs: a typo is exit 2, not N error rows.
-    for p in &points {
-        let s =
-            scenario::load_file(&base.path, &base.overrides(p, None)).map_err(|e| e.to_string())?;
-        mechanisms.check(&s).map_err(|e| e.to_string())?;
+    plan.grid.check_keys(&args.set, base.loads)?;
+    let jobs = plan.jobs()?;
+    let points = plan.owned_points()?;
+    if let (0, Some(s)) = (points, plan.shard) {
+        return Err(format!(
+            "--shard {s} owns no point: the grid has {} point(s), and shard i runs points i, i+n, ...\n  \
+             help: split it in at most {} shard(s)",
+            plan.points()?,
+            plan.points()?
+        ));
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut d = format!("results/sweep-{}", first.name);
-        if let Some(s) = shard {
-            d.push_str(&format!("-shard{}of{}", s.index, s.count));
-        }
-        PathBuf::from(d)
-    });
-    fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    // Every point is checked before anything runs: a typo is exit 2, not N error rows.
+    for k in 0..points {
+        let p = plan.grid.point(plan.shard.map_or(k, |s| s.nth(k)));
+        let checked = scenario::load_file(&base.path, &base.overrides(&p, None))
+            .and_then(|s| mechanisms.check(&s));
+        checked.map_err(|e| message(blame(e, &p, base.loads)))?;
+    }
+    let spec = Spec::new(&args.scenario, &text, &args.set, &plan)?;
+    let mut dir = claim(&args, &first.name, plan.shard)?;
+    // `--resume` of a directory that holds nothing yet starts the sweep, so a
+    // job that may be requeued runs one command either way.
+    let done = if args.resume && dir.holds_results()? {
+        resumed(&dir, &spec, &jobs)?
+    } else {
+        dir.record(sweep_files::ENTRIES)?;
+        spec.save(dir.path())?;
+        Vec::new()
+    };
+    let journal = Journal::open(dir.path()).map_err(|e| {
+        format!(
+            "cannot write {}: {e}",
+            dir.path().join(journal::NAME).display()
+        )
+    })?;
 
-    let total = points.len() * seeds.len();
-    let jobs = args.jobs.unwrap_or_else(runner::default_jobs).max(1);
-    let bar = progress_bar(args.quiet, total as u64);
+    let finished: BTreeSet<usize> = done.iter().map(|(order, _)| *order).collect();
+    let todo: Vec<Job> = jobs
+        .iter()
+        .filter(|j| !finished.contains(&j.order))
+        .cloned()
+        .collect();
+    if args.resume && !args.quiet {
+        errln!(
+            "  resume     {} of {} runs done in {}, {} to run",
+            finished.len(),
+            jobs.len(),
+            dir.path().display(),
+            todo.len()
+        );
+    }
+    let threads = args.jobs.unwrap_or_else(runner::default_jobs).max(1);
+    let bar = progress_bar(args.quiet, todo.len() as u64);
+    let lost: Mutex<Option<String>> = Mutex::new(None);
     let wall = Instant::now();
-    let rows = runner::run_all(mechanisms, &base, &points, &seeds, jobs, |row| {
+    let ran = runner::run_jobs(mechanisms, &base, &todo, threads, |job, row| {
+        if let Err(e) = journal.append(job, row) {
+            lost.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e.to_string());
+        }
         if let Some(b) = &bar {
             if row.outcome != Outcome::Ok {
                 b.println(format!(
@@ -136,114 +182,124 @@ fn sweep(args: SweepArgs, mechanisms: &Mechanisms) -> Result<i32, String> {
         b.finish_and_clear();
     }
     let wall = wall.elapsed();
-
-    let keys: Vec<String> = params.iter().map(|p| p.key.clone()).collect();
-    let failures: String = rows
-        .iter()
-        .filter(|r| r.outcome != Outcome::Ok)
-        .map(|r| {
-            let at: Vec<String> = keys
-                .iter()
-                .zip(&r.params)
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            format!(
-                "== point {} ({}) seed {}: {}\n{}\n",
-                r.point,
-                at.join(", "),
-                r.seed,
-                r.outcome.as_str(),
-                r.report.trim_end()
-            )
-        })
-        .collect();
-    let table = SweepTable::new(keys, rows);
-    let stats = aggregate::aggregate(&table);
-    let write = |name: &str, text: &str| {
-        fs::write(out.join(name), text).map_err(|e| format!("cannot write {name}: {e}"))
-    };
-    write("sweep.csv", &table.to_csv())?;
-    write("aggregate.csv", &aggregate::to_csv(&table.params, &stats))?;
-    let failures_path = out.join("failures.txt");
-    if failures.is_empty() {
-        let _ = fs::remove_file(&failures_path);
-    } else {
-        write("failures.txt", &failures)?;
+    if let Some(e) = lost.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(format!(
+            "cannot write {}: {e}",
+            dir.path().join(journal::NAME).display()
+        ));
     }
-    let charts = if args.no_plot {
-        Vec::new()
-    } else {
-        charts(&table, &args.plot, &out.join("charts"))
-    };
+    let mut rows: Vec<(usize, Row)> = done;
+    rows.extend(ran);
+    rows.sort_by_key(|(order, _)| *order);
+    let rows: Vec<Row> = rows.into_iter().map(|(_, r)| r).collect();
 
+    let keys: Vec<String> = plan.grid.params.iter().map(|p| p.key.clone()).collect();
+    let errors = sweep_files::report_errors(&rows, &keys);
+    let written = sweep_files::write(dir.path(), keys, rows, &args.charts)?;
     if !args.quiet {
-        let mut counts: Vec<(Outcome, usize)> = Vec::new();
-        for r in &table.rows {
-            match counts.iter_mut().find(|(o, _)| *o == r.outcome) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((r.outcome, 1)),
-            }
-        }
-        counts.sort();
-        let counts: Vec<String> = counts
-            .iter()
-            .map(|(o, n)| format!("{n} {}", o.as_str()))
-            .collect();
-        outln!(
-            "  sweep      {} points x {} seeds = {} runs on {} threads{}",
-            points.len(),
-            seeds.len(),
-            total,
-            jobs.min(total.max(1)),
-            shard.map(|s| format!(" (shard {s})")).unwrap_or_default()
+        let head = format!(
+            "{points} points x {} seeds = {} runs on {} threads{}",
+            plan.seeds.len(),
+            jobs.len(),
+            threads.min(todo.len().max(1)),
+            plan.shard
+                .map(|s| format!(" (shard {s})"))
+                .unwrap_or_default()
         );
-        outln!("  outcomes   {}", counts.join(", "));
-        outln!("  wall       {:.1} s", wall.as_secs_f64());
-        outln!("  results    {}", out.join("sweep.csv").display());
-        outln!("             {}", out.join("aggregate.csv").display());
-        if !failures.is_empty() {
-            outln!("             {}", failures_path.display());
-        }
-        for c in &charts {
-            outln!("  chart      {}", c.display());
-        }
+        sweep_files::summary(&head, Some(wall.as_secs_f64()), dir.path(), &written);
     }
-    Ok(0)
+    Ok(if errors { super::EXIT_BAD_INPUT } else { 0 })
 }
 
-/// Charts the chosen (or default) figures into `dir`: each against the first
-/// swept key, or `X:Y`, Y against X.
-fn charts(table: &SweepTable, chosen: &[String], dir: &Path) -> Vec<PathBuf> {
-    let Some(first) = table.params.first() else {
-        return Vec::new();
+/// The sweep's directory, claimed: `--out` as named (earlier results refused
+/// unless `--force`; kept with `--resume`), else the first free
+/// `results/sweep-NAME[-shardIofN][-N]/` (with `--resume`, the unnumbered one).
+fn claim(args: &SweepArgs, name: &str, shard: Option<Shard>) -> Result<ResultDir, String> {
+    let reuse = match (args.resume, args.force) {
+        (true, _) => Reuse::Resume,
+        (false, force) => Reuse::force_if(force),
     };
-    let figures: Vec<String> = if chosen.is_empty() {
-        DEFAULT_FIGURES
-            .iter()
-            .filter(|f| table.metrics.iter().any(|m| m == *f))
-            .filter(|f| {
-                **f != DEADLOCK || table.rows.iter().any(|r| r.outcome == Outcome::Deadlock)
-            })
-            .map(|f| f.to_string())
-            .collect()
-    } else {
-        chosen.to_vec()
-    };
-    if let Err(e) = fs::create_dir_all(dir) {
-        errln!("warning: no charts: cannot create {}: {e}", dir.display());
-        return Vec::new();
+    if let Some(out) = &args.out {
+        return ResultDir::claim(out, reuse, "--out").map_err(|e| {
+            if reuse != Reuse::Resume && out.join(journal::NAME).exists() {
+                format!("{e}\n  help: or pass --resume to finish that sweep, if it is this one")
+            } else {
+                e
+            }
+        });
     }
-    let mut out = Vec::new();
-    for chosen in &figures {
-        let (x, y) = chosen.split_once(':').unwrap_or((first, chosen));
-        match from_sweep::chart(table, x, y, XScale::Auto)
-            .and_then(|c| c.render(&dir.join(plot::stem(y, x))))
-        {
-            Ok(paths) => out.extend(paths),
-            Err(e) => errln!("warning: no chart of {y}: {e}"),
+    let mut d = format!("sweep-{name}");
+    if let Some(s) = shard {
+        d.push_str(&format!("-shard{}of{}", s.index, s.count));
+    }
+    let base = super::run::results_path(&d);
+    match reuse {
+        Reuse::Resume => ResultDir::claim(&base, reuse, "--out"),
+        _ => ResultDir::fresh(&base),
+    }
+}
+
+/// The runs an interrupted sweep in `dir` finished, when it is the sweep
+/// `spec` describes.
+fn resumed(dir: &ResultDir, spec: &Spec, jobs: &[Job]) -> Result<Vec<(usize, Row)>, String> {
+    let path = dir.path();
+    let earlier = Spec::load(path).map_err(|e| {
+        format!("--resume: {e}\n  help: start the sweep without --resume, or name its directory with --out")
+    })?;
+    if let Some(what) = earlier.differs(spec, true) {
+        return Err(format!(
+            "--resume: {} holds another sweep: {what}\n  \
+             help: resume it with the command that started it, or start this one with another --out",
+            path.display()
+        ));
+    }
+    let mut done: Vec<(usize, Row)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for e in journal::read(path)? {
+        let fits = jobs
+            .get(e.order)
+            .is_some_and(|j| j.point.index == e.row.point && j.seed_index == e.seed_index);
+        if !fits || !seen.insert(e.order) {
+            return Err(format!(
+                "--resume: {} has a run (point {}, seed {}) that is not one of this sweep's, or is there twice\n  \
+                 help: start the sweep again with --force",
+                path.join(journal::NAME).display(),
+                e.row.point,
+                e.row.seed
+            ));
+        }
+        done.push((e.order, e.row));
+    }
+    Ok(done)
+}
+
+/// A scenario error as a message (without its own `error: `, which the
+/// command prints once).
+fn message(e: ScenarioError) -> String {
+    let text = e.to_string();
+    text.strip_prefix("error: ")
+        .map(String::from)
+        .unwrap_or(text)
+}
+
+/// Blames the `--param` a point's override came from, as the user wrote it,
+/// for an error located in that override (which the user never wrote as `--set`).
+fn blame(mut e: ScenarioError, point: &Point, loads: usize) -> ScenarioError {
+    for (key, value) in &point.values {
+        for o in grid::expand(key, value, loads) {
+            if e.origin != format!("--set {o}") {
+                continue;
+            }
+            // `load[i].KEY=V` stands for the `load.KEY=V` the user wrote.
+            let extra = o.len() - (key.len() + 1 + value.len());
+            if e.column > "load".len() {
+                e.column = e.column.saturating_sub(extra).max(1);
+            }
+            e.origin = format!("--param {key}={value}");
+            return e;
         }
     }
-    out
+    e
 }
 
 fn progress_bar(quiet: bool, total: u64) -> Option<ProgressBar> {
@@ -259,4 +315,19 @@ fn progress_bar(quiet: bool, total: u64) -> Option<ProgressBar> {
         .progress_chars("=> "),
     );
     Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_in_a_swept_value_blames_the_param() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/flood.toml");
+        let point = Grid::new(vec![Param::parse("load.rate=1,x").unwrap()]).point(1);
+        let e = scenario::load_file(&path, &point.overrides(1)).unwrap_err();
+        let e = blame(e, &point, 1);
+        assert_eq!(e.origin, "--param load.rate=x");
+        assert_eq!(e.column, "load.rate=".len() + 1, "{e}");
+    }
 }

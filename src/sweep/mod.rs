@@ -19,6 +19,11 @@
 
 pub mod aggregate;
 pub mod grid;
+pub mod journal;
+pub mod merge;
+pub mod plan;
 pub mod row;
 pub mod runner;
+pub mod seeds;
+pub mod spec;
 pub mod table;

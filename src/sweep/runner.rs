@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::grid::Point;
+use super::plan::Job;
 use super::row::{run_one, Base, Row};
 use crate::sim::Mechanisms;
 
@@ -19,26 +20,47 @@ pub fn run_all(
     jobs: usize,
     done: impl Fn(&Row) + Sync,
 ) -> Vec<Row> {
-    let work: Vec<(usize, &Point, Option<u64>)> = points
+    let work: Vec<Job> = points
         .iter()
-        .flat_map(|p| seeds.iter().map(move |s| (p, *s)))
+        .flat_map(|p| seeds.iter().enumerate().map(move |(i, s)| (p, i, *s)))
         .enumerate()
-        .map(|(i, (p, s))| (i, p, s))
+        .map(|(order, (p, seed_index, seed))| Job {
+            order,
+            point: p.clone(),
+            seed_index,
+            seed,
+        })
         .collect();
+    run_jobs(mechanisms, base, &work, jobs, |_, row| done(row))
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// Runs `work` on `threads` threads; `done(job, row)` is called (on the
+/// worker's thread) as each run ends. The rows come back in the jobs' order,
+/// with their job's order, whatever the threads' timing.
+pub fn run_jobs(
+    mechanisms: &Mechanisms,
+    base: &Base,
+    work: &[Job],
+    threads: usize,
+    done: impl Fn(&Job, &Row) + Sync,
+) -> Vec<(usize, Row)> {
     let next = AtomicUsize::new(0);
     let (tx, rx) = crossbeam::channel::unbounded();
-    let threads = jobs.clamp(1, work.len().max(1));
+    let threads = threads.clamp(1, work.len().max(1));
     crossbeam::scope(|scope| {
         for _ in 0..threads {
-            let (tx, work, next, done) = (tx.clone(), &work, &next, &done);
+            let (tx, next, done) = (tx.clone(), &next, &done);
             scope.spawn(move |_| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(order, point, seed)) = work.get(i) else {
+                let Some(job) = work.get(i) else {
                     break;
                 };
-                let row = run_one(mechanisms, base, point, seed);
-                done(&row);
-                if tx.send((order, row)).is_err() {
+                let row = run_one(mechanisms, base, &job.point, job.seed);
+                done(job, &row);
+                if tx.send((job.order, row)).is_err() {
                     break;
                 }
             });
@@ -48,7 +70,7 @@ pub fn run_all(
     drop(tx);
     let mut rows: Vec<(usize, Row)> = rx.into_iter().collect();
     rows.sort_by_key(|(order, _)| *order);
-    rows.into_iter().map(|(_, r)| r).collect()
+    rows
 }
 
 /// The number of OS threads to use by default: every core.

@@ -123,6 +123,7 @@ fn a_deadlock_is_reported_even_while_churn_keeps_the_clock_running() {
         "--quiet",
         "--out",
         std::env::temp_dir().join("p2psim-stall").to_str().unwrap(),
+        "--force",
         "--set",
         "failures.churn={leave_rate=0.01, join_rate=0.01, min_alive=1}",
     ]);

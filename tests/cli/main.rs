@@ -7,10 +7,17 @@
 mod bazaar;
 mod bench;
 mod check;
+mod check_shard;
+mod cmd;
 mod deadlock_exit;
 mod errors;
 mod memory;
+mod merge;
 mod plot;
+mod replay_fit;
+mod results_dirs;
 mod run;
 mod sweep;
+mod sweep_grid;
+mod sweep_resume;
 mod trace_hashes;

@@ -183,6 +183,7 @@ fn quiet_run_prints_nothing_and_normal_run_prints_the_table() {
     let out = p2psim(&[
         "run",
         "scenarios/small-churn.toml",
+        "--force",
         "--out",
         dir.to_str().unwrap(),
     ]);

@@ -5,13 +5,14 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use p2psim_runtime::{ChoiceAt, DecisionLog};
+use p2psim_runtime::DecisionLog;
 use serde::{Deserialize, Serialize};
 
+use super::file::File;
 use super::{attempt, Attempt, Check};
 use crate::registry::Mechanisms;
 use crate::scenario::{Scenario, SourceText};
-use crate::schedule::{Schedule, Strategy};
+use crate::schedule::Schedule;
 use crate::summary::Summary;
 
 /// How a run failed a check.
@@ -94,30 +95,19 @@ pub struct Failure {
     pub after: Size,
     /// Runs spent shrinking it (0: it was not shrunk).
     pub shrink_runs: usize,
-    /// Where it was saved, if it was.
-    pub saved: Option<PathBuf>,
+    /// Where it was saved and by which program, if it was.
+    pub saved: Option<Saved>,
 }
 
-/// `failure.json`: a failure as a file.
-#[derive(Serialize, Deserialize)]
-struct File {
-    scenario: SourceText,
-    overrides: Vec<String>,
-    strategy: Strategy,
-    seed: u64,
-    jitter_s: Option<f64>,
-    steps: u64,
-    decisions: Vec<(ChoiceAt, u64)>,
-    decisions_total: u64,
-    requests: Option<Vec<(usize, u64)>>,
-    kind: FailureKind,
-    report: String,
-    trace_hash: String,
-    before: Size,
-    after: Size,
-    #[serde(default)]
-    shrink_runs: usize,
-    index: u64,
+/// Where a failure was saved, and the command that replays it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// The file.
+    pub path: PathBuf,
+    /// The program that found it, as a user runs it (`p2psim`, a user's
+    /// binary, `cargo run --release --example NAME --`): the one that has its
+    /// mechanism.
+    pub program: String,
 }
 
 impl Failure {
@@ -141,8 +131,22 @@ impl Failure {
 
     /// Writes it as JSON to `path` (for `p2psim replay`), and remembers where.
     pub fn save(&mut self, path: &Path) -> std::io::Result<()> {
+        self.save_as(path, "p2psim")
+    }
+
+    /// Writes it as JSON to `path`, found by `program` (the command that
+    /// replays it: `program replay PATH`), and remembers where.
+    pub fn save_as(&mut self, path: &Path, program: &str) -> std::io::Result<()> {
         let log = self.schedule.replay.clone().unwrap_or_default();
-        let file = File {
+        let mechanism = self
+            .scenario
+            .reload(&self.overrides)
+            .map(|s| s.mechanism.kind)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let mut file = File {
+            version: super::file::VERSION,
+            mechanism,
+            program: program.to_string(),
             scenario: self.scenario.clone(),
             overrides: self.overrides.clone(),
             strategy: self.schedule.strategy,
@@ -159,25 +163,46 @@ impl Failure {
             after: self.after,
             shrink_runs: self.shrink_runs,
             index: self.index,
+            digest: String::new(),
         };
+        file.digest = file.compute_digest();
         let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
         std::fs::write(path, text + "\n")?;
-        self.saved = Some(path.to_path_buf());
+        self.saved = Some(Saved {
+            path: path.to_path_buf(),
+            program: program.to_string(),
+        });
         Ok(())
     }
 
-    /// Reads a failure saved by [`Failure::save`].
+    /// Reads a failure saved by [`Failure::save`]; a file of another format
+    /// version, with a field out of range, or changed since it was written is
+    /// an error naming the field.
     pub fn load(path: &Path) -> Result<Failure, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let f: File = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}:{}:{}: not a failure file written by this version of `p2psim check` (run the check again): {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            )
+        let at = |e: String| format!("{}: {e}", path.display());
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| at(format!("not JSON ({}:{}: {e})", e.line(), e.column())))?;
+        if value.get("version").is_none() {
+            return Err(at(
+                "no format `version`: not a failure file this p2psim's `check` writes (an older \
+                 p2psim's?)\n  help: run `p2psim check` again to find the failure anew"
+                    .to_string(),
+            ));
+        }
+        let f: File = serde_json::from_value(value).map_err(|e| {
+            at(format!(
+                "not a failure file this p2psim's `check` writes: {e}"
+            ))
         })?;
+        f.check_fields().map_err(at)?;
+        let scenario = f
+            .scenario
+            .reload(&f.overrides)
+            .map_err(|e| at(format!("the scenario it holds: {e}")))?;
+        f.fits(&scenario).map_err(at)?;
+        f.check_digest().map_err(at)?;
         Ok(Failure {
             scenario: f.scenario,
             overrides: f.overrides,
@@ -196,7 +221,10 @@ impl Failure {
             before: f.before,
             after: f.after,
             shrink_runs: f.shrink_runs,
-            saved: Some(path.to_path_buf()),
+            saved: Some(Saved {
+                path: path.to_path_buf(),
+                program: f.program,
+            }),
         })
     }
 }
@@ -239,7 +267,7 @@ impl fmt::Display for Failure {
         }
         writeln!(f, "trace hash {}", self.trace_hash)?;
         match &self.saved {
-            Some(p) => write!(f, "replay it: p2psim replay {}", p.display()),
+            Some(s) => write!(f, "replay it: {} replay {}", s.program, s.path.display()),
             None => write!(
                 f,
                 "save it (Failure::save) to replay it with `p2psim replay FILE`"
@@ -259,6 +287,9 @@ pub struct Replayed {
     pub report: String,
     /// Its summary.
     pub summary: Summary,
+    /// Whether the run took every recorded decision, and made as many
+    /// choices as the recorded one (if not, the code changed since).
+    pub followed: bool,
 }
 
 impl Replayed {
@@ -295,33 +326,42 @@ fn replay_traced(
     let scenario = failure
         .scenario
         .reload(&failure.overrides)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("the scenario it holds: {e}"))?;
+    let kind = scenario.mechanism.kind.as_str();
+    if !mechanisms.kinds().contains(&kind) {
+        let (program, path) = match &failure.saved {
+            Some(s) => (s.program.clone(), s.path.display().to_string()),
+            None => ("the program that found it".to_string(), "FILE".to_string()),
+        };
+        return Err(format!(
+            "its mechanism `{kind}` is not in this program (which has {}): it was found by \
+             `{program}`\n  help: replay it there: {program} replay {path}",
+            mechanisms.kinds().join(", ")
+        ));
+    }
     let check = Check {
         fail_on_timeout_cycle: failure.kind == FailureKind::TimeoutCycle,
         trace,
         ..Check::new(failure.schedule.strategy, 0)
     };
-    Ok(
-        match attempt(
-            mechanisms,
-            &scenario,
-            &failure.schedule,
-            failure.requests.as_ref(),
-            &check,
-        ) {
-            Attempt::Passed(summary) => Replayed {
-                kind: None,
-                report: String::new(),
-                summary: *summary,
-            },
-            Attempt::Failed(f) => {
-                let f = *f;
-                Replayed {
-                    kind: Some(f.kind),
-                    report: f.report,
-                    summary: f.summary,
-                }
-            }
-        },
-    )
+    let (kind, report, summary) = match attempt(
+        mechanisms,
+        &scenario,
+        &failure.schedule,
+        failure.requests.as_ref(),
+        &check,
+    ) {
+        Attempt::Passed(summary) => (None, String::new(), *summary),
+        Attempt::Failed(f) => (Some(f.kind), f.report, f.summary),
+    };
+    let recorded = failure.schedule.replay.as_deref();
+    let followed = recorded.is_some_and(|log| {
+        log.decisions() == summary.decisions.decisions() && log.total() == summary.decisions.total()
+    });
+    Ok(Replayed {
+        kind,
+        report,
+        summary,
+        followed,
+    })
 }

@@ -27,7 +27,10 @@
 
 mod ddmin;
 mod failure;
+mod file;
 mod settings;
+#[cfg(test)]
+mod sharding_test;
 mod shrink;
 mod signature;
 
@@ -41,11 +44,12 @@ use crate::engine::{RunFailure, RunOptions};
 use crate::mechanism::Mechanism;
 use crate::registry::Mechanisms;
 use crate::scenario::{CheckSpec, Scenario};
+use crate::shard::Shard;
 use crate::summary::Summary;
 use signature::Signature;
 
 pub use crate::schedule::{Schedule, Strategy};
-pub use failure::{replay, trace, Failure, FailureKind, Replayed, Size};
+pub use failure::{replay, trace, Failure, FailureKind, Replayed, Saved, Size};
 
 /// Explores `schedules` schedules of `scenario` with mechanism `M` under
 /// `strategy`, on this thread, reading the scenario's `[check]` as `p2psim
@@ -96,6 +100,9 @@ pub struct Check {
     pub shrink_budget: usize,
     /// Record a Perfetto trace (at most this many events) of every run.
     pub trace: Option<usize>,
+    /// Run only this shard's schedules (schedule `s`, from 1, is shard
+    /// `(s - 1) mod n`'s); `None`: all of them.
+    pub shard: Option<Shard>,
 }
 
 impl Check {
@@ -109,7 +116,24 @@ impl Check {
             fail_on_timeout_cycle: false,
             shrink_budget: 2_000,
             trace: None,
+            shard: None,
         }
+    }
+
+    /// How many schedules this check runs (its shard's share).
+    pub fn owned(&self) -> u64 {
+        match self.shard {
+            None => self.schedules,
+            Some(s) => s.owned(usize::try_from(self.schedules).unwrap_or(usize::MAX)) as u64,
+        }
+    }
+
+    /// The seed of the `k`-th (from 0) schedule this check runs.
+    pub fn nth_schedule(&self, k: u64) -> Option<u64> {
+        (k < self.owned()).then(|| match self.shard {
+            None => k + 1,
+            Some(s) => s.nth(k as usize) as u64 + 1,
+        })
     }
 
     /// Runs the check; `progress(done)` is called as schedules finish. A
@@ -139,20 +163,23 @@ impl Check {
         let steps = baseline.schedule.choice_points.max(1);
         let first_failure = AtomicU64::new(u64::MAX);
         let failures: Mutex<Vec<(u64, Schedule, Box<Failed>)>> = Mutex::new(Vec::new());
-        let next = AtomicU64::new(1);
+        let next = AtomicU64::new(0);
         let done = AtomicU64::new(0);
         let timeout_cycles = AtomicU64::new(baseline.waits.timeout_cycles);
-        let threads = self.jobs.clamp(1, self.schedules.max(1) as usize);
+        let owned = usize::try_from(self.owned().max(1)).unwrap_or(usize::MAX);
+        let threads = self.jobs.clamp(1, owned);
         crossbeam::scope(|scope| {
             for _ in 0..threads {
                 let scenario = scenario.clone();
                 let (next, done, first, failures) = (&next, &done, &first_failure, &failures);
                 let timeout_cycles = &timeout_cycles;
                 scope.spawn(move |_| loop {
-                    let seed = next.fetch_add(1, Ordering::Relaxed);
-                    if seed > self.schedules || seed > first.load(Ordering::Relaxed) {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let next_seed = self.nth_schedule(k);
+                    let Some(seed) = next_seed.filter(|&s| s <= first.load(Ordering::Relaxed))
+                    else {
                         break;
-                    }
+                    };
                     let schedule = Schedule {
                         strategy: self.strategy,
                         seed,
