@@ -16,6 +16,7 @@ mod ctx;
 pub mod engine;
 pub mod failures;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod mechanism;
 pub mod net;

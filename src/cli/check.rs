@@ -3,13 +3,14 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sim::check::{Check, FailureKind, Strategy};
-use crate::sim::scenario::{parse_duration, Scenario};
+use crate::runtime::duration_from_secs;
+use crate::sim::check::{Check, FailureKind, Strategy, MAX_JOBS};
+use crate::sim::scenario::{parse_duration, Scenario, MAX_SCHEDULES};
+use crate::sim::schedule::MAX_PCT_DEPTH;
 use crate::sim::Mechanisms;
 
 /// The strategies on the command line.
@@ -35,22 +36,22 @@ pub enum FailOn {
 pub struct CheckArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// How many schedules to run (default: `[check] schedules`, else 1000).
-    #[arg(long)]
+    /// How many schedules to run, 1 or more (default: `[check] schedules`, else 1000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_SCHEDULES))]
     pub schedules: Option<u64>,
     /// What explores the schedules (default: `[check] strategy`, else pct).
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
-    /// PCT's bug depth: how many orderings must line up (default: `[check] depth`, else 3).
-    #[arg(long)]
+    /// PCT's bug depth, 1 to 64: how many orderings must line up (default: `[check] depth`, else 3).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_PCT_DEPTH)))]
     pub depth: Option<u32>,
     /// Extra delay per message, within this bound: "5ms", "200us", "0.01"
     /// (default: `[check] jitter`; required by --strategy jitter).
     #[arg(long)]
     pub jitter: Option<String>,
-    /// OS threads running schedules (default: every core).
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// OS threads running schedules, 1 to 1024 (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_JOBS as u64))]
+    pub jobs: Option<u64>,
     /// Also fail on: timeout-cycle.
     #[arg(long = "fail-on", value_enum)]
     pub fail_on: Vec<FailOn>,
@@ -58,7 +59,7 @@ pub struct CheckArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Override the scenario's seed.
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_arg())]
     pub seed: Option<u64>,
     /// Where to write the failing schedule.
     #[arg(long, default_value = "failure.json")]
@@ -119,6 +120,14 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
                 errln!("error: {}", failure.report);
                 return super::EXIT_BAD_INPUT;
             }
+            if failure.kind == FailureKind::Limit {
+                errln!(
+                    "p2psim: check stopped in schedule {}: {}",
+                    failure.index,
+                    failure.report.trim_end()
+                );
+                return super::EXIT_SIM_FAILED;
+            }
             if let Err(e) = failure.save(&args.failure) {
                 errln!(
                     "warning: cannot write {}: {e}; the failure is not saved",
@@ -146,12 +155,14 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
         },
     };
     let jitter = match &args.jitter {
-        Some(text) => Some(parse_duration(text).ok_or_else(|| {
-            format!("--jitter {text}: not a duration; write it like 5ms, 200us or 0.01 (seconds)")
+        Some(text) => Some(parse_duration(text).map_err(|e| {
+            format!("--jitter {text}: {e}; write it like 5ms, 200us or 0.01 (seconds)")
         })?),
-        None => spec.jitter,
-    }
-    .map(Duration::from_secs_f64);
+        None => spec
+            .jitter
+            .map(|s| duration_from_secs(s).map_err(|e| format!("[check] jitter: {e}")))
+            .transpose()?,
+    };
     if strategy == StrategyArg::Jitter && !jitter.is_some_and(|j| !j.is_zero()) {
         return Err(
             "--strategy jitter needs a bound: add --jitter 5ms (or `jitter = \"5ms\"` in [check])"
@@ -159,9 +170,6 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
         );
     }
     let depth = args.depth.or(spec.depth).unwrap_or(3);
-    if depth == 0 {
-        return Err("--depth 0: PCT's depth is at least 1".to_string());
-    }
     let mut check = Check::new(
         match strategy {
             StrategyArg::Pct => Strategy::Pct { depth },
@@ -172,7 +180,7 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
     );
     check.jitter = jitter;
     if let Some(j) = args.jobs {
-        check.jobs = j.max(1);
+        check.jobs = j as usize;
     }
     check.fail_on_timeout_cycle = args.fail_on.contains(&FailOn::TimeoutCycle);
     if args.no_shrink {

@@ -51,6 +51,10 @@ pub fn explore<M: Mechanism>(
     check.run(&mechanisms, scenario, &|_| {})
 }
 
+/// The most OS threads a check runs schedules on (`--jobs`): past the cores,
+/// more only share them, and each costs a thread stack and a runtime.
+pub const MAX_JOBS: usize = 1024;
+
 /// The settings of a check.
 #[derive(Clone, Debug)]
 pub struct Check {
@@ -61,7 +65,7 @@ pub struct Check {
     /// The most extra delay a message gets (required by `Strategy::Jitter`,
     /// allowed with the others).
     pub jitter: Option<Duration>,
-    /// OS threads running schedules.
+    /// OS threads running schedules (at most [`MAX_JOBS`]).
     pub jobs: usize,
     /// Whether a wait-for cycle that a timeout broke is a failure.
     pub fail_on_timeout_cycle: bool,
@@ -110,39 +114,48 @@ impl Check {
         let next = AtomicU64::new(1);
         let done = AtomicU64::new(0);
         let timeout_cycles = AtomicU64::new(baseline.waits.timeout_cycles);
-        let threads = self.jobs.clamp(1, self.schedules.max(1) as usize);
-        crossbeam::scope(|scope| {
-            for _ in 0..threads {
-                let scenario = scenario.clone();
-                let (next, done, first, failures) = (&next, &done, &first_failure, &failures);
-                let timeout_cycles = &timeout_cycles;
-                scope.spawn(move |_| loop {
-                    let seed = next.fetch_add(1, Ordering::Relaxed);
-                    if seed > self.schedules || seed > first.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let schedule = Schedule {
-                        strategy: self.strategy,
-                        seed,
-                        jitter: self.jitter,
-                        steps,
-                        replay: None,
-                    };
-                    match attempt(mechanisms, &scenario, &schedule, None, self) {
-                        Attempt::Passed(s) => {
-                            timeout_cycles.fetch_add(s.waits.timeout_cycles, Ordering::Relaxed);
-                        }
-                        Attempt::Failed(f) => {
-                            first.fetch_min(seed, Ordering::Relaxed);
-                            failures
-                                .lock()
-                                .expect("no thread panics holding it")
-                                .push((seed, schedule, f));
-                        }
-                    }
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                });
+        let threads = self
+            .jobs
+            .clamp(1, MAX_JOBS)
+            .min(self.schedules.max(1) as usize);
+        let (next, done, first, failed_runs) = (&next, &done, &first_failure, &failures);
+        let timeout_cycles = &timeout_cycles;
+        // One worker: schedules in turn until none is left (or one past the first failure).
+        let work = |scenario: Scenario| loop {
+            let seed = next.fetch_add(1, Ordering::Relaxed);
+            if seed > self.schedules || seed > first.load(Ordering::Relaxed) {
+                break;
             }
+            let schedule = Schedule {
+                strategy: self.strategy,
+                seed,
+                jitter: self.jitter,
+                steps,
+                replay: None,
+            };
+            match attempt(mechanisms, &scenario, &schedule, None, self) {
+                Attempt::Passed(s) => {
+                    timeout_cycles.fetch_add(s.waits.timeout_cycles, Ordering::Relaxed);
+                }
+                Attempt::Failed(f) => {
+                    first.fetch_min(seed, Ordering::Relaxed);
+                    failed_runs
+                        .lock()
+                        .expect("no thread panics holding it")
+                        .push((seed, schedule, f));
+                }
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        };
+        crossbeam::scope(|scope| {
+            for _ in 1..threads {
+                let scenario = scenario.clone();
+                // A machine that gives no more threads runs the check on fewer.
+                if scope.builder().spawn(move |_| work(scenario)).is_err() {
+                    break;
+                }
+            }
+            work(scenario.clone());
         })
         .expect("check threads do not panic: runs are caught");
         let mut failures = failures.into_inner().expect("no thread panicked");
@@ -167,8 +180,20 @@ impl Check {
         index: u64,
         failed: Failed,
     ) -> Box<Failure> {
+        // A limit is no bug of the schedule's: there is nothing to shrink.
+        let unshrunk;
+        let check = match failed.kind {
+            FailureKind::Limit => {
+                unshrunk = Check {
+                    shrink_budget: 0,
+                    ..self.clone()
+                };
+                &unshrunk
+            }
+            _ => self,
+        };
         Box::new(shrink::shrink(
-            mechanisms, scenario, schedule, index, failed, self,
+            mechanisms, scenario, schedule, index, failed, check,
         ))
     }
 }
@@ -244,8 +269,13 @@ pub(crate) fn attempt(
                 SimError::Deadlock(d) if d.partial => FailureKind::PartialDeadlock,
                 SimError::Deadlock(_) => FailureKind::Deadlock,
                 SimError::TaskPanicked(_) => FailureKind::Panic,
+                SimError::ClockEnd(_) | SimError::OutOfMemory(_) => FailureKind::Limit,
             };
-            failed(kind, error.to_string(), *summary)
+            let mut report = error.to_string();
+            if let Some(help) = crate::limits::help(&error) {
+                report = format!("{}\n  help: {help}", report.trim_end());
+            }
+            failed(kind, report, *summary)
         }
         Ok(Err(RunFailure::Invariant { message, summary })) => failed(
             FailureKind::Invariant,

@@ -8,7 +8,7 @@ use super::params::Params;
 use super::source::{Loc, Source};
 use super::{
     check, failures, load, mechanism, observers, overrides, pool, topology, transport, tree,
-    Scenario, MAX_VIRTUAL_S,
+    Scenario,
 };
 
 const TOP_KEYS: &[&str] = &[
@@ -44,7 +44,7 @@ pub(crate) fn scenario(
         .convert("name", |n| convert::string(n, true))?
         .unwrap_or_else(|| default_name(origin));
     let seed = top.u64("seed", 1)?;
-    let duration_s = top.opt_float("duration_s", FRange::closed_above(0.0, MAX_VIRTUAL_S))?;
+    let duration_s = top.opt_float("duration_s", FRange::time_above(0.0))?;
     let topo = required(
         &top,
         &src,

@@ -58,7 +58,8 @@ pub struct TransportSpec {
 }
 
 const KEYS: &[&str] = &["latency", "loss", "links"];
-const NON_NEG: FRange = FRange::AT_LEAST_ZERO;
+/// Every latency is a span of virtual time, within the clock.
+const NON_NEG: FRange = FRange::TIME;
 
 /// Reads `[transport]`; `nodes` bounds link ends when known.
 pub(crate) fn read(t: &Params, nodes: Option<usize>) -> Result<TransportSpec, ScenarioError> {
@@ -93,8 +94,12 @@ fn latency(t: &Params) -> Result<LatencySpec, ScenarioError> {
         return Ok(LatencySpec::Constant(0.0));
     };
     if !matches!(node.value, Value::Table(_)) {
-        let v = convert::float(node, NON_NEG).map_err(|(m, _)| {
-            t.error_at(node, "latency", m, "write seconds, e.g. `latency = 0.01`, or a table like `{ kind = \"uniform\", min = 0.005, max = 0.02 }`")
+        let v = convert::float(node, NON_NEG).map_err(|(m, why)| {
+            let help = match why.is_empty() {
+                true => "write seconds, e.g. `latency = 0.01`, or a table like `{ kind = \"uniform\", min = 0.005, max = 0.02 }`".to_string(),
+                false => why,
+            };
+            t.error_at(node, "latency", m, help)
         })?;
         return Ok(LatencySpec::Constant(v));
     }
