@@ -2,14 +2,7 @@
 //! demo: exit 1 with a shrunk report and a replay file, exit 0 for the fix,
 //! exit 2 for bad arguments.
 
-use std::process::{Command, Output};
-
-fn p2psim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p2psim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::bin::p2psim;
 
 fn demo() -> String {
     format!(

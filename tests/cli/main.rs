@@ -4,8 +4,10 @@
 //! stack are a binary of their own, `tests/shared_stack_runs.rs`, which CI runs
 //! again optimized; the mechanisms' own tests are in `mechanisms/tests/`.
 
+mod adversarial;
 mod bazaar;
 mod bench;
+mod bin;
 mod check;
 mod deadlock_exit;
 mod errors;
