@@ -42,7 +42,8 @@ pub enum TransferMsg {
 /// Parameters of the transfer mechanism, from `[mechanism]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransferParams {
-    /// Each account's opening balance.
+    /// Each account's opening balance: at most 2^62 - 1, and at most
+    /// (2^64 - 1) / nodes, so that the report's totals fit 64 bits.
     pub balance: u64,
     /// How much a transfer moves.
     pub amount: u64,

@@ -11,6 +11,7 @@ mod bin;
 mod check;
 mod deadlock_exit;
 mod errors;
+mod front_end;
 mod memory;
 mod plot;
 mod run;
