@@ -115,7 +115,9 @@ pub fn duration_from_secs(secs: f64) -> Result<Duration, SecsError> {
     if secs > MAX_SECS {
         return Err(SecsError::PastTheClock(secs));
     }
-    Ok(Duration::from_nanos(secs_to_nanos(secs)))
+    // Within the range this cannot fail, and it rounds as `Duration::from_secs_f64`
+    // does, so a value converted either way is the same duration.
+    Duration::try_from_secs_f64(secs).map_err(|_| SecsError::PastTheClock(secs))
 }
 
 impl Add<Duration> for SimTime {

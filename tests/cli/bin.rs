@@ -31,9 +31,10 @@ pub fn sh_command(script: &str) -> Command {
     c
 }
 
-/// Runs `cmd` as [`Run::run`] does, killed (and the test failed, naming `what`)
-/// if it takes longer than `limit`: a hang fails, and does not hang the suite.
-pub fn run_within(cmd: &mut Command, limit: Duration, what: &str) -> Output {
+/// Runs `cmd`, killed if it takes longer than `limit`: its output, or why it
+/// broke the promise (a panic reached stderr, or it hung), for the caller to
+/// report with others.
+pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<Output, String> {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -50,7 +51,7 @@ pub fn run_within(cmd: &mut Command, limit: Duration, what: &str) -> Output {
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{what}: still running after {limit:?} (a hang)");
+            return Err(format!("still running after {limit:?} (a hang)"));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
@@ -59,8 +60,11 @@ pub fn run_within(cmd: &mut Command, limit: Duration, what: &str) -> Output {
         stdout: stdout.join().expect("stdout is read"),
         stderr: stderr.join().expect("stderr is read"),
     };
-    assert_no_panic(&out, what);
-    out
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("panicked at") {
+        return Err(format!("a panic reached the command line:\n{stderr}"));
+    }
+    Ok(out)
 }
 
 /// Everything `pipe` gives until it closes.
