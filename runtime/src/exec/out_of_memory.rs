@@ -78,6 +78,8 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for ReportingAlloc<A> {
     }
 }
 
+/// The SIGABRT handler installed before ours, when it takes only the signal
+/// number (one with `SA_SIGINFO` is not called: the default action runs instead).
 static PREVIOUS: OnceLock<usize> = OnceLock::new();
 
 /// Installs the report for SIGABRT, once per process; `advice` (what to lower,
@@ -98,7 +100,10 @@ pub fn install_report(advice: Option<&'static str>) {
             libc::sigemptyset(&mut action.sa_mask);
             let mut previous: libc::sigaction = MaybeUninit::zeroed().assume_init();
             libc::sigaction(libc::SIGABRT, &action, &mut previous);
-            previous.sa_sigaction
+            match previous.sa_flags & libc::SA_SIGINFO {
+                0 => previous.sa_sigaction,
+                _ => libc::SIG_DFL,
+            }
         }
     });
 }
@@ -137,8 +142,8 @@ extern "C" fn on_abort(sig: libc::c_int) {
     unsafe { libc::_exit(1) }
 }
 
-/// Lets an abort that is not ours go on: the handler installed before ours
-/// (Rust installs none for SIGABRT), else the default action once we return.
+/// Lets an abort that is not ours go on: the plain handler installed before
+/// ours (Rust installs none for SIGABRT), else the default action once we return.
 fn restore_default(sig: libc::c_int) {
     let previous = PREVIOUS.get().copied().unwrap_or(libc::SIG_DFL);
     if previous != libc::SIG_DFL && previous != libc::SIG_IGN {
