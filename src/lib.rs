@@ -14,11 +14,16 @@ pub use p2psim_sim as sim;
 
 pub mod cli;
 
-/// The allocator the `p2psim` binary runs on (simulations allocate and free
-/// millions of small objects, which mimalloc serves fast). A program built on
-/// [`cli::main`] uses it with
+/// The allocator the `p2psim` binary runs on: mimalloc (simulations allocate
+/// and free millions of small objects, which it serves fast), wrapped so that
+/// memory the system refuses is a report with exit status 1, not an abort. A
+/// program built on [`cli::main`] uses it with
 /// `#[global_allocator] static ALLOC: p2psim::Allocator = p2psim::Allocator;`.
-pub use mimalloc::MiMalloc as Allocator;
+pub type Allocator = runtime::ReportingAlloc<mimalloc::MiMalloc>;
+
+/// The one value of [`Allocator`], named like it (as a unit struct's is).
+#[allow(non_upper_case_globals)]
+pub const Allocator: Allocator = runtime::ReportingAlloc::new(mimalloc::MiMalloc);
 pub mod plot;
 pub mod results;
 pub mod rss;

@@ -2,18 +2,19 @@
 //! run as on dedicated stacks: every figure of its summary agrees, deadlocked
 //! and exhausted runs included.
 
+use p2psim::sweep::row::{flatten, NONDETERMINISTIC};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-use p2psim::sweep::row::{flatten, NONDETERMINISTIC};
-
-const BIN: &str = env!("CARGO_BIN_EXE_p2psim");
+#[path = "cli/bin.rs"]
+#[allow(dead_code)]
+mod bin;
+use bin::{command, Run};
 
 /// Runs `scenario` with `stacks`; its exit code, its summary's figures and its trace hash.
 fn run(scenario: &str, stacks: &str, out: &Path) -> (Option<i32>, BTreeMap<String, f64>, String) {
     let path = format!("{}/scenarios/{scenario}", env!("CARGO_MANIFEST_DIR"));
-    let st = Command::new(BIN)
+    let st = command()
         .args([
             "run",
             &path,
@@ -23,8 +24,7 @@ fn run(scenario: &str, stacks: &str, out: &Path) -> (Option<i32>, BTreeMap<Strin
         ])
         .arg("--out")
         .arg(out)
-        .output()
-        .unwrap();
+        .run();
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["pool"]["stacks"], stacks, "{scenario}");

@@ -75,12 +75,12 @@ impl FloodParams {
         let ttl = p.u64_in("ttl", 5, 1, 64)? as u32;
         let max_replicas = nodes.unwrap_or(usize::MAX) as u64;
         let replicas = p.u64_in("replicas", 1, 0, max_replicas)? as usize;
-        let timeout = p.f64_in("timeout", 5.0, 0.0, 1e9)?;
+        let timeout = p.seconds("timeout", 5.0, 1e9)?;
         p.finish()?;
         Ok(FloodParams {
             ttl,
             replicas,
-            timeout: Duration::from_secs_f64(timeout),
+            timeout,
         })
     }
 }

@@ -76,13 +76,14 @@ impl NestedParams {
     /// Reads and checks the parameters.
     pub fn from_params(p: &Params) -> Result<Self, ScenarioError> {
         let depth = p.u64_in("depth", 3, 0, 64)? as u32;
-        let service = p.f64_in("service", 0.01, 0.0, 1e6)?;
-        let timeout = p.f64_in("timeout", 0.0, 0.0, 1e9)?;
+        let service = p.seconds("service", 0.01, 1e6)?;
+        // 0 waits forever; any other value, however small, times out.
+        let timeout_s = p.f64_in("timeout", 0.0, 0.0, 1e9)?;
         p.finish()?;
         Ok(NestedParams {
             depth,
-            service: Duration::from_secs_f64(service),
-            timeout: (timeout > 0.0).then(|| Duration::from_secs_f64(timeout)),
+            service,
+            timeout: (timeout_s > 0.0).then(|| Duration::from_secs_f64(timeout_s)),
         })
     }
 }

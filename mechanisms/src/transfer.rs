@@ -42,7 +42,8 @@ pub enum TransferMsg {
 /// Parameters of the transfer mechanism, from `[mechanism]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransferParams {
-    /// Each account's opening balance.
+    /// Each account's opening balance: at most 2^62 - 1, and at most
+    /// (2^64 - 1) / nodes, so that the report's totals fit 64 bits.
     pub balance: u64,
     /// How much a transfer moves.
     pub amount: u64,
@@ -53,9 +54,22 @@ pub struct TransferParams {
 }
 
 impl TransferParams {
-    /// Reads and checks the parameters.
-    pub fn from_params(p: &Params) -> Result<Self, ScenarioError> {
+    /// Reads and checks the parameters; with `nodes` accounts, what they hold
+    /// in all must fit the report's 64 bits.
+    pub fn from_params(p: &Params, nodes: Option<usize>) -> Result<Self, ScenarioError> {
+        let accounts = nodes.unwrap_or(1).max(1) as u64;
+        let most = (u64::MAX / 4).min(u64::MAX / accounts);
         let balance = p.u64_in("balance", 100, 0, u64::MAX / 4)?;
+        if balance > most {
+            return Err(p.error(
+                "balance",
+                format!(
+                    "{accounts} accounts of {balance} each hold more than 2^64 - 1 in all, \
+                     which the report's totals cannot count"
+                ),
+                format!("use balance <= {most} for {accounts} nodes"),
+            ));
+        }
         let amount = p.u64_in("amount", 1, 1, u64::MAX / 4)?;
         let timeout = p.f64_in("timeout", 0.0, 0.0, 1e9)?;
         let release_before_call = p.bool("release_before_call", false)?;
@@ -83,6 +97,11 @@ pub struct TransferReport {
     pub opening_total: u64,
     /// Whether the origin unlocked before it called.
     pub release_before_call: bool,
+}
+
+/// `v` in 64 bits, saturated.
+fn narrow(v: u128) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
 }
 
 /// The transfer mechanism.
@@ -113,8 +132,8 @@ impl Mechanism for Transfer {
     type Msg = TransferMsg;
     type Report = TransferReport;
 
-    fn params(table: &Params, _scenario: &Scenario) -> Result<TransferParams, ScenarioError> {
-        TransferParams::from_params(table)
+    fn params(table: &Params, scenario: &Scenario) -> Result<TransferParams, ScenarioError> {
+        TransferParams::from_params(table, scenario.nodes())
     }
 
     fn new(params: TransferParams) -> Self {
@@ -185,8 +204,10 @@ impl Mechanism for Transfer {
             completed: self.completed.get(),
             timed_out: self.timed_out.get(),
             refused: self.refused.get(),
-            total_balance: accounts.iter().map(|a| a.peek(|b| *b)).sum(),
-            opening_total: self.params.balance * accounts.len() as u64,
+            // Summed wide: the parameters keep the totals within 64 bits, and a
+            // network made by hand that passes them saturates rather than wraps.
+            total_balance: narrow(accounts.iter().map(|a| u128::from(a.peek(|b| *b))).sum()),
+            opening_total: narrow(u128::from(self.params.balance) * accounts.len() as u128),
             release_before_call: self.params.release_before_call,
         }
     }

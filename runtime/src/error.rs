@@ -131,6 +131,40 @@ pub struct PanicReport {
     pub tie_break: TieBreak,
 }
 
+/// A run whose next event lies past the end of the virtual clock
+/// ([`SimTime::MAX`]): a sleep, or a message's arrival, that long sums of
+/// latencies or times pushed beyond 2^64 ns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockEndReport {
+    /// The last instant the run reached (virtual).
+    pub time: SimTime,
+    /// The run's seed.
+    pub seed: u64,
+    /// The tie-break order in force.
+    pub tie_break: TieBreak,
+    /// The tasks parked then (those that sleep past the end among them).
+    pub tasks: Vec<BlockedTask>,
+}
+
+/// Most tasks a clock-end report prints (a burst can leave a million parked).
+const CLOCK_END_SHOWN: usize = 20;
+
+/// A resource the machine would not give the run: memory for another task's
+/// stack (the pool grew past what the address space holds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceReport {
+    /// When (virtual).
+    pub time: SimTime,
+    /// The run's seed.
+    pub seed: u64,
+    /// What was asked for and the system's answer.
+    pub what: String,
+    /// Workers (each with its own stack) that existed.
+    pub workers: usize,
+    /// Tasks alive.
+    pub tasks_alive: usize,
+}
+
 /// Why a run failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SimError {
@@ -138,6 +172,10 @@ pub enum SimError {
     Deadlock(DeadlockReport),
     /// A task panicked (and the panic policy is `Stop`).
     TaskPanicked(PanicReport),
+    /// The next event is past the end of the virtual clock.
+    ClockEnd(ClockEndReport),
+    /// The machine ran out of memory for the run.
+    OutOfMemory(ResourceReport),
 }
 
 impl SimError {
@@ -145,7 +183,7 @@ impl SimError {
     pub fn as_deadlock(&self) -> Option<&DeadlockReport> {
         match self {
             SimError::Deadlock(d) => Some(d),
-            SimError::TaskPanicked(_) => None,
+            _ => None,
         }
     }
 }
@@ -178,6 +216,31 @@ impl fmt::Display for SimError {
                 f,
                 "task {} '{}' panicked at virtual time {} (seed {}, tie-break {}): {}",
                 p.id, p.name, p.time, p.seed, p.tie_break, p.message
+            ),
+            SimError::ClockEnd(c) => {
+                write!(
+                    f,
+                    "the run reached the end of the virtual clock (2^64 ns, about 584 years): at \
+                     virtual time {} (seed {}, tie-break {}) its next event (a sleep, a \
+                     message's arrival) would come past it",
+                    c.time, c.seed, c.tie_break,
+                )?;
+                if c.tasks.is_empty() {
+                    return writeln!(f);
+                }
+                writeln!(f, "; {} task(s) parked:", c.tasks.len())?;
+                for t in c.tasks.iter().take(CLOCK_END_SHOWN) {
+                    writeln!(f, "  {t}")?;
+                }
+                if c.tasks.len() > CLOCK_END_SHOWN {
+                    writeln!(f, "  ... and {} more", c.tasks.len() - CLOCK_END_SHOWN)?;
+                }
+                Ok(())
+            }
+            SimError::OutOfMemory(r) => write!(
+                f,
+                "out of memory at virtual time {} (seed {}): {} ({} workers existed, {} tasks alive)",
+                r.time, r.seed, r.what, r.workers, r.tasks_alive
             ),
         }
     }

@@ -74,7 +74,11 @@ pub use config::{
     ExhaustionPolicy, Jitter, PanicPolicy, PoolConfig, RuntimeConfig, StackMode, TieBreak,
     DEFAULT_STACK_SIZE,
 };
-pub use error::{BlockedTask, DeadlockReport, PanicReport, SimError, SpawnError, WaitKind};
+pub use error::{
+    BlockedTask, ClockEndReport, DeadlockReport, PanicReport, ResourceReport, SimError, SpawnError,
+    WaitKind,
+};
+pub use exec::out_of_memory::{install_report as install_out_of_memory_report, ReportingAlloc};
 pub use exec::stack::{FreshStacks, GuardMode};
 pub use exec::warm::Hot;
 pub use report::{PoolStats, RunReport};
@@ -85,4 +89,4 @@ pub use sync::{
     BlockResult, LockObject, Mailbox, Mutex, MutexGuard, Responder, Semaphore, SyncPoint,
 };
 pub use task::{JoinError, JoinHandle, TaskId, TaskInfo, TaskName, TaskState};
-pub use time::{duration_nanos, secs_to_nanos, SimTime};
+pub use time::{duration_from_secs, duration_nanos, secs_to_nanos, SecsError, SimTime, MAX_SECS};

@@ -26,6 +26,7 @@ impl Runtime {
     pub fn new(config: RuntimeConfig) -> Self {
         crate::task::install_panic_hook();
         crate::exec::overflow::install_handler();
+        crate::exec::out_of_memory::install_report(None);
         let pool = WorkerPool::new(config.pool.stack_size);
         let core = Core::new(config);
         core.exec().set_span(pool.span());

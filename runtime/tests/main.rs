@@ -8,6 +8,7 @@ mod common;
 
 mod call_at;
 mod chain;
+mod clock_end;
 mod deadlock;
 mod determinism;
 mod join;

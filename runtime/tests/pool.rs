@@ -300,3 +300,25 @@ fn each_worker_reports_its_own_stack_high_water_mark() {
     assert!(marks[0] >= 32 * 1024, "{marks:?}");
     assert!(marks[1] < 16 * 1024 && marks[1] > 0, "{marks:?}");
 }
+
+#[test]
+fn a_stack_the_system_will_not_map_is_an_out_of_memory_report() {
+    // 2^47 bytes a stack: more than a 64-bit address space's user half holds.
+    let mut rt = Runtime::new(RuntimeConfig {
+        pool: PoolConfig {
+            stack_size: 1 << 47,
+            ..PoolConfig::default()
+        },
+        ..RuntimeConfig::with_seed(5)
+    });
+    rt.spawn("first", || sleep(ms(1)));
+    match rt.run() {
+        Err(SimError::OutOfMemory(r)) => {
+            assert_eq!((r.workers, r.tasks_alive, r.seed), (0, 1, 5));
+            assert!(r.what.contains("cannot map a stack of"), "{}", r.what);
+            let text = SimError::OutOfMemory(r).to_string();
+            assert!(text.starts_with("out of memory at virtual time"), "{text}");
+        }
+        other => panic!("expected an out-of-memory report, got {other:?}"),
+    }
+}

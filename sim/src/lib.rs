@@ -17,6 +17,7 @@ pub mod dist;
 pub mod engine;
 pub mod failures;
 pub mod graph;
+pub mod limits;
 pub mod load;
 pub mod mechanism;
 pub mod net;

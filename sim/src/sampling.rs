@@ -68,6 +68,9 @@ impl SampleGrid {
         let now = now.as_nanos();
         let after = (now / step).saturating_add(1).saturating_mul(step);
         let next = match next_event.map(SimTime::as_nanos) {
+            // An event at the end of the clock cannot happen: go there to fail at once,
+            // the clock where it stands.
+            Some(e) if e == SimTime::MAX.as_nanos() => e,
             // Nothing happens before the event: skip to the last grid instant before it.
             Some(e) if e > after => ((e - 1) / step).saturating_mul(step),
             _ => after,
@@ -108,6 +111,7 @@ mod tests {
         // The end of a run (off the grid) still leads back onto it.
         assert_eq!(s.next(ns(13), Some(ns(14))), ns(20));
         assert_eq!(s.next(ns(u64::MAX - 5), None), ns(u64::MAX));
+        assert_eq!(s.next(ns(13), Some(SimTime::MAX)), SimTime::MAX);
     }
 
     #[test]

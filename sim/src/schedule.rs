@@ -12,6 +12,9 @@ use std::time::Duration;
 use p2psim_runtime::{DecisionLog, Jitter, TieBreak};
 use serde::{Deserialize, Serialize};
 
+/// PCT's deepest bug depth (`[check] depth`, `--depth`, a failure file's).
+pub const MAX_PCT_DEPTH: u32 = 64;
+
 /// What explores the choices of a run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "kind")]
@@ -36,6 +39,16 @@ pub enum Strategy {
 }
 
 impl Strategy {
+    /// Checks its parameters: PCT's depth is in `1..=MAX_PCT_DEPTH`.
+    pub fn check(self) -> Result<(), String> {
+        match self {
+            Strategy::Pct { depth } if !(1..=MAX_PCT_DEPTH).contains(&depth) => Err(format!(
+                "pct depth {depth}: PCT's depth is from 1 to {MAX_PCT_DEPTH}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The strategy's name on the command line.
     pub fn name(self) -> &'static str {
         match self {

@@ -15,9 +15,9 @@ use crate::workloads::{self, FloodLatency, Measured};
 pub struct BenchArgs {
     /// Workloads to run (W1 W2 W3 W4 W5 W6 W7); all when none is given.
     pub workloads: Vec<String>,
-    /// Runs per workload; the median is printed.
-    #[arg(long, default_value_t = 3)]
-    pub runs: usize,
+    /// Runs per workload, 1 or more; the median is printed.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub runs: u64,
     /// Divide every size by 100 (a quick check that everything runs).
     #[arg(long)]
     pub quick: bool,
@@ -70,7 +70,7 @@ pub fn run(args: BenchArgs) -> i32 {
         }
         return 0;
     }
-    let (q, r) = (args.quick, args.runs);
+    let (q, r) = (args.quick, args.runs as usize);
     // W6's figure, for W7's ratio when both run in this invocation.
     let mut w6_ns = None;
     for n in &names {

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sim::check::{Check, Failure, FailureKind, Strategy};
-use crate::sim::scenario::{parse_duration, CheckSpec, Scenario};
+use crate::sim::check::{Check, Failure, FailureKind, Strategy, MAX_JOBS};
+use crate::sim::scenario::{parse_duration, CheckSpec, Scenario, MAX_SCHEDULES};
+use crate::sim::schedule::MAX_PCT_DEPTH;
 use crate::sim::shard::Shard;
 use crate::sim::Mechanisms;
 
@@ -35,22 +36,22 @@ pub enum FailOn {
 pub struct CheckArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
-    /// How many schedules to run (default: `[check] schedules`, else 1000).
-    #[arg(long)]
+    /// How many schedules to run, 1 or more (default: `[check] schedules`, else 1000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_SCHEDULES))]
     pub schedules: Option<u64>,
     /// What explores the schedules (default: `[check] strategy`, else pct).
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
-    /// PCT's bug depth: how many orderings must line up (default: `[check] depth`, else 3).
-    #[arg(long)]
+    /// PCT's bug depth, 1 to 64: how many orderings must line up (default: `[check] depth`, else 3).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_PCT_DEPTH)))]
     pub depth: Option<u32>,
     /// Extra delay per message, within this bound: "5ms", "200us", "0.01"
     /// (default: `[check] jitter`; required by --strategy jitter).
     #[arg(long)]
     pub jitter: Option<String>,
-    /// OS threads running schedules (default: every core).
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// OS threads running schedules, 1 to 1024 (default: every core).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=MAX_JOBS as u64))]
+    pub jobs: Option<u64>,
     /// Also fail on: timeout-cycle.
     #[arg(long = "fail-on", value_enum)]
     pub fail_on: Vec<FailOn>,
@@ -58,7 +59,7 @@ pub struct CheckArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
     /// Override the scenario's seed.
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_arg())]
     pub seed: Option<u64>,
     /// Where to write the failing schedule (default: failure.json, or
     /// failure-2.json, -3, ... beside an earlier one; with --shard,
@@ -140,6 +141,14 @@ pub fn run(args: CheckArgs, mechanisms: &Mechanisms) -> i32 {
                 errln!("error: {}", failure.report);
                 return super::EXIT_BAD_INPUT;
             }
+            if failure.kind == FailureKind::Limit {
+                errln!(
+                    "p2psim: check stopped in schedule {}: {}",
+                    failure.index,
+                    failure.report.trim_end()
+                );
+                return super::EXIT_SIM_FAILED;
+            }
             if let Err(e) = save(&mut failure, &args, check.shard) {
                 errln!("error: {e}; the failure is not saved");
             }
@@ -188,8 +197,8 @@ fn save(failure: &mut Failure, args: &CheckArgs, shard: Option<Shard>) -> Result
 /// `check::explore` reads it: `Check::configure`).
 fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
     let jitter = match &args.jitter {
-        Some(text) => Some(parse_duration(text).ok_or_else(|| {
-            format!("--jitter {text}: not a duration; write it like 5ms, 200us or 0.01 (seconds)")
+        Some(text) => Some(parse_duration(text).map_err(|e| {
+            format!("--jitter {text}: {e}; write it like 5ms, 200us or 0.01 (seconds)")
         })?),
         None => None,
     };
@@ -203,12 +212,12 @@ fn settings(args: &CheckArgs, scenario: &Scenario) -> Result<Check, String> {
             StrategyArg::Jitter => "jitter".to_string(),
         }),
         depth: args.depth,
-        jitter,
+        jitter: jitter.map(|j| j.as_secs_f64()),
         schedules: args.schedules,
     };
     let mut check = Check::configure(&scenario.check, &asked)?;
     if let Some(j) = args.jobs {
-        check.jobs = j.max(1);
+        check.jobs = j as usize;
     }
     check.fail_on_timeout_cycle = args.fail_on.contains(&FailOn::TimeoutCycle);
     if args.no_shrink {

@@ -52,6 +52,11 @@ use clap::{Parser, Subcommand};
 
 use crate::sim::Mechanisms;
 
+/// What to lower when the machine runs out of memory (printed with the report).
+pub const OUT_OF_MEMORY_HELP: &str = "lower topology.nodes, the load's count, pool.capacity or \
+     pool.stack_size (policy \"grow\" adds a worker per task past the capacity), or --jobs; or \
+     run where more memory is allowed (ulimit -v)";
+
 /// Exit status: the simulation failed (deadlock, task panic).
 pub const EXIT_SIM_FAILED: i32 = 1;
 /// Exit status: bad input (scenario, arguments).
@@ -87,9 +92,15 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
+/// The parser of `--seed`: a scenario's seed is a TOML integer, at most 2^63 - 1.
+pub(crate) fn seed_arg() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(..=i64::MAX as u64)
+}
+
 /// Parses the command line, runs the command with `mechanisms` and exits
 /// with its status: 0 ok, 1 the simulation failed, 2 bad input.
 pub fn main(mechanisms: Mechanisms) -> ! {
+    crate::runtime::install_out_of_memory_report(Some(OUT_OF_MEMORY_HELP));
     let cli = Cli::parse();
     std::process::exit(dispatch(cli, &mechanisms))
 }

@@ -33,6 +33,11 @@ pub fn run(args: ReplayArgs, mechanisms: &Mechanisms) -> i32 {
             return super::EXIT_BAD_INPUT;
         }
     };
+    // The strategy obeys the rule `check` and `[check]` do (a PCT depth of 1 to 64).
+    if let Err(e) = failure.schedule.strategy.check() {
+        errln!("error: {}: `strategy`: {e}", args.failure.display());
+        return super::EXIT_BAD_INPUT;
+    }
     let replayed = match check::replay(mechanisms, &failure) {
         Ok(r) => r,
         Err(e) => {

@@ -20,7 +20,7 @@ pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Override the scenario's seed.
-    #[arg(long)]
+    #[arg(long, value_parser = super::seed_arg())]
     pub seed: Option<u64>,
     /// Output directory (default: the scenario's output.dir, else results/NAME-SEED/,
     /// or results/NAME-SEED-2/, -3/, ... when that holds an earlier result).
@@ -131,6 +131,9 @@ pub fn run(args: RunArgs, mechanisms: &Mechanisms) -> i32 {
         }
         Err(RunFailure::Simulation { error, mut summary }) => {
             errln!("p2psim: simulation failed\n{error}");
+            if let Some(help) = crate::sim::limits::help(&error) {
+                errln!("  help: {help}");
+            }
             summary.failure = Some(error.to_string());
             errln!("  summary    {}", dir.path().join("summary.json").display());
             finish(&mut dir, &summary, &[], false, super::EXIT_SIM_FAILED)

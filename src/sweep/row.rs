@@ -186,6 +186,7 @@ pub fn run_one(mechanisms: &Mechanisms, base: &Base, point: &Point, seed: Option
                     let o = match error {
                         SimError::Deadlock(_) => Outcome::Deadlock,
                         SimError::TaskPanicked(_) => Outcome::Panic,
+                        SimError::ClockEnd(_) | SimError::OutOfMemory(_) => Outcome::Error,
                     };
                     (o, error.to_string(), summary.to_json())
                 }

@@ -1,7 +1,7 @@
 //! `p2psim run` on the shipped bazaar scenario and on a broken stall.
 
+use crate::bin::{command, Run};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -11,15 +11,15 @@ fn root() -> PathBuf {
 
 fn run(scenario: &Path, out: &str, extra: &[&str]) -> (i32, Value) {
     let dir = std::env::temp_dir().join(format!("p2psim-bazaar-cli-{}-{out}", std::process::id()));
-    let status = Command::new(env!("CARGO_BIN_EXE_p2psim"))
+    let status = command()
         .arg("run")
         .arg(scenario)
         .arg("--quiet")
         .arg("--out")
         .arg(&dir)
         .args(extra)
-        .status()
-        .expect("p2psim starts");
+        .run()
+        .status;
     let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json is written");
     let _ = std::fs::remove_dir_all(&dir);
     (

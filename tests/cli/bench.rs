@@ -1,14 +1,13 @@
 //! `p2psim bench --quick`: every figure line of a workload is printed, with a
 //! positive number (sizes divided by 100, so it runs in a debug build).
 
-use std::process::Command;
+use crate::bin::{command, Run};
 
 fn bench(workloads: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_p2psim"))
+    let out = command()
         .args(["bench", "--quick", "--runs", "1"])
         .args(workloads)
-        .output()
-        .expect("p2psim runs");
+        .run();
     assert!(
         out.status.success(),
         "{}",

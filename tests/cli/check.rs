@@ -2,14 +2,7 @@
 //! demo: exit 1 with a shrunk report and a replay file, exit 0 for the fix,
 //! exit 2 for bad arguments.
 
-use std::process::{Command, Output};
-
-fn p2psim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p2psim"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::bin::p2psim;
 
 fn demo() -> String {
     format!(
@@ -20,8 +13,7 @@ fn demo() -> String {
 
 #[test]
 fn check_finds_shrinks_and_saves_the_deadlock_and_replay_reproduces_it() {
-    let dir = std::env::temp_dir().join(format!("p2psim-check-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::cmd::scratch("check");
     let failure = dir.join("failure.json");
     let trace = dir.join("trace.json");
     let f = failure.to_str().unwrap();
@@ -102,6 +94,7 @@ fn bad_check_arguments_are_exit_2_with_what_to_change() {
 #[test]
 fn no_shrink_reports_the_case_as_found_and_claims_no_shrink() {
     let failure = std::env::temp_dir().join(format!("p2psim-noshrink-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&failure);
     let o = p2psim(&[
         "check",
         &demo(),

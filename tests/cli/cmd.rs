@@ -2,16 +2,14 @@
 //! scratch directory per test, a small scenario, and the checks of an exit.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// Runs `p2psim` with `args` in `cwd` (with backtraces on, so a panic shows).
+use crate::bin::Run;
+
+/// Runs `p2psim` with `args` in `cwd` (through `bin`: backtraces on, and no
+/// panic may reach stderr).
 pub fn p2psim_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p2psim"))
-        .args(args)
-        .current_dir(cwd)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the p2psim binary runs")
+    crate::bin::command().args(args).current_dir(cwd).run()
 }
 
 /// A fresh, empty directory for one test.

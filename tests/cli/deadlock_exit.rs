@@ -1,7 +1,7 @@
 //! The deadlock scenario: a small pool deadlocks (exit 1, a report naming the tasks
 //! waiting for a worker and for answers); a large one completes (exit 0).
 
-use std::process::Command;
+use crate::bin::{command, Run};
 
 fn run(capacity: u32) -> (Option<i32>, String) {
     let scenario = format!(
@@ -9,13 +9,12 @@ fn run(capacity: u32) -> (Option<i32>, String) {
         env!("CARGO_MANIFEST_DIR")
     );
     let out = std::env::temp_dir().join(format!("p2psim-dl-{}-{capacity}", std::process::id()));
-    let o = Command::new(env!("CARGO_BIN_EXE_p2psim"))
+    let o = command()
         .args(["run", &scenario, "--quiet", "--set"])
         .arg(format!("pool.capacity={capacity}"))
         .arg("--out")
         .arg(&out)
-        .output()
-        .unwrap();
+        .run();
     let _ = std::fs::remove_dir_all(&out);
     (
         o.status.code(),

@@ -2,15 +2,9 @@
 //! and never a panic or a backtrace.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn p2psim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p2psim"))
-        .args(args)
-        .env("RUST_BACKTRACE", "1")
-        .output()
-        .expect("the p2psim binary runs")
-}
+use crate::bin::p2psim;
 
 fn broken_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/broken")
@@ -162,7 +156,10 @@ fn an_edge_list_with_no_node_is_bad_input_naming_topology() {
     );
     assert_clean_failure(&out, "empty edge list");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("[topology]: the edge list"), "{stderr}");
+    assert!(
+        stderr.contains("`topology.path`: the edge list"),
+        "{stderr}"
+    );
     assert!(stderr.contains("`nodes = N`"), "{stderr}");
 }
 
@@ -175,8 +172,9 @@ fn a_crash_set_larger_than_an_edge_list_is_bad_input_naming_failures() {
     );
     assert_clean_failure(&out, "crash set too large");
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // The edge list is read with the scenario: its node count is known at once.
     assert!(
-        stderr.contains("[failures] crash_set[0]: count = 4"),
+        stderr.contains("`failures.crash_set[0].count`: count = 4 but only 3 nodes"),
         "{stderr}"
     );
 }

@@ -4,13 +4,16 @@
 //! stack are a binary of their own, `tests/shared_stack_runs.rs`, which CI runs
 //! again optimized; the mechanisms' own tests are in `mechanisms/tests/`.
 
+mod adversarial;
 mod bazaar;
 mod bench;
+mod bin;
 mod check;
 mod check_shard;
 mod cmd;
 mod deadlock_exit;
 mod errors;
+mod front_end;
 mod memory;
 mod merge;
 mod plot;

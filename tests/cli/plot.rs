@@ -1,8 +1,6 @@
 //! `p2psim plot` draws SVG and PNG charts from a sweep.csv and from a time series.
 
-use std::process::Command;
-
-const BIN: &str = env!("CARGO_BIN_EXE_p2psim");
+use crate::bin::{command, Run};
 
 #[test]
 fn sweep_and_series_charts_are_written() {
@@ -15,7 +13,7 @@ fn sweep_and_series_charts_are_written() {
     let series = "time_s,in_use,queued\n0,1,0\n0.5,8,3\n1,4,0\n";
     std::fs::write(dir.join("pool_occupancy.csv"), series).unwrap();
     let ok = |args: &[&str]| {
-        let o = Command::new(BIN).args(args).output().unwrap();
+        let o = command().args(args).run();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     let csv = dir.join("sweep.csv");
@@ -48,10 +46,9 @@ fn sweep_and_series_charts_are_written() {
         }
     }
     // A figure the sweep does not have is bad input.
-    let o = Command::new(BIN)
+    let o = command()
         .args(["plot", csv.to_str().unwrap(), "--y", "nope"])
-        .output()
-        .unwrap();
+        .run();
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }

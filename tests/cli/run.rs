@@ -1,16 +1,10 @@
 //! `p2psim run` on the shipped scenarios: exit 0, a summary, and the output files.
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+use crate::bin::p2psim;
 
 use serde_json::Value;
-
-fn p2psim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_p2psim"))
-        .args(args)
-        .output()
-        .expect("the p2psim binary runs")
-}
 
 fn run_to(scenario: &str, dir: &Path, extra: &[&str]) -> Value {
     let _ = std::fs::remove_dir_all(dir);

@@ -153,7 +153,7 @@ fn runs_that_cannot_be_set_up_are_not_exit_0() {
     assert_exit(
         &r,
         2,
-        "crash_set[0]: count = 4",
+        "`failures.crash_set[0].count`: count = 4 but only 3 nodes",
         "every run fails to set up",
     );
     let _ = std::fs::remove_dir_all(&dir);

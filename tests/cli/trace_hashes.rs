@@ -3,7 +3,7 @@
 //! resumption shows here. (`exhaustion-deadlock` changed once, when `nested`
 //! got a random stream of its own; the values below are those since.)
 
-use std::process::Command;
+use crate::bin::{command, Run};
 
 const PINNED: &[(&str, &str)] = &[
     ("bazaar-large", "92375b9d6802a36b"),
@@ -38,7 +38,7 @@ fn every_shipped_scenario_keeps_its_fifo_trace_hash() {
     );
     for (name, hash) in PINNED {
         let out = std::env::temp_dir().join(format!("p2psim-hash-{}-{name}", std::process::id()));
-        let status = Command::new(env!("CARGO_BIN_EXE_p2psim"))
+        let status = command()
             .args([
                 "run",
                 &format!("{root}/scenarios/{name}.toml"),
@@ -46,8 +46,8 @@ fn every_shipped_scenario_keeps_its_fifo_trace_hash() {
                 "--out",
             ])
             .arg(&out)
-            .status()
-            .unwrap();
+            .run()
+            .status;
         assert!(status.code().is_some_and(|c| c <= 1), "{name}: {status}");
         let text = std::fs::read_to_string(out.join("summary.json")).unwrap();
         let summary: serde_json::Value = serde_json::from_str(&text).unwrap();

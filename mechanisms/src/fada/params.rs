@@ -156,9 +156,9 @@ impl FadaParams {
         let ttl = p.u64_in("ttl", 5, 1, 64)? as u32;
         let catalogue = p.u64_in("catalogue", 100, 1, u64::from(u32::MAX))? as u32;
         let replicas = p.usize_in("replicas", 1, 0, nodes.unwrap_or(usize::MAX))?;
-        let lease = p.f64_in("lease", 60.0, 0.0, 1e9)?;
-        let seen_expiry = p.f64_in("seen_expiry", 30.0, 0.0, 1e9)?;
-        let client_timeout = p.f64_in("client_timeout", 60.0, 0.0, 1e9)?;
+        let lease = p.seconds("lease", 60.0, 1e9)?;
+        let seen_expiry = p.seconds("seen_expiry", 30.0, 1e9)?;
+        let client_timeout = p.seconds("client_timeout", 60.0, 1e9)?;
         let knobs = Knobs::read(p, &Knobs::default(), nodes)?;
         let mut node_policy = Vec::new();
         for o in p.table_list("node_policy")? {
@@ -195,9 +195,9 @@ impl FadaParams {
             ttl,
             catalogue,
             replicas,
-            lease: Duration::from_secs_f64(lease),
-            seen_expiry: Duration::from_secs_f64(seen_expiry),
-            client_timeout: Duration::from_secs_f64(client_timeout),
+            lease,
+            seen_expiry,
+            client_timeout,
             default: knobs.policy(),
             node_policy,
         })

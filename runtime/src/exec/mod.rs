@@ -8,6 +8,7 @@
 //! - `stack`, `shared_stack`: stacks carved from large regions with guard
 //!   pages; one stack shared by every worker, frames saved and restored.
 //! - `overflow`: the report of a task that overflowed its stack.
+//! - `out_of_memory`: the report of an allocation the system refused.
 //! - `warm`: every prefetch the runtime makes.
 //!
 //! [`ExecState`] is what of this layer the scheduler keeps in the core, for
@@ -16,6 +17,7 @@
 use std::cell::{Cell, RefCell};
 
 pub(crate) mod context;
+pub(crate) mod out_of_memory;
 pub(crate) mod overflow;
 pub(crate) mod pool;
 pub(crate) mod shared_stack;

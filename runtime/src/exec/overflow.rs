@@ -120,14 +120,14 @@ pub(crate) fn report_overflow(core: &Core) -> ! {
     unsafe { libc::_exit(1) }
 }
 
-fn write_str(s: &str) {
+pub(super) fn write_str(s: &str) {
     // SAFETY: writing a valid buffer to stderr; write is async-signal-safe.
     unsafe {
         libc::write(2, s.as_ptr().cast(), s.len());
     }
 }
 
-fn write_num(mut n: u64, prefix: &str) {
+pub(super) fn write_num(mut n: u64, prefix: &str) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {

@@ -142,29 +142,30 @@ impl WorkerPool {
     }
 
     /// A worker for a task's first run: an idle one, or a new one on a
-    /// freshly carved stack.
-    pub fn bind(&mut self, exec: &ExecState) -> u32 {
+    /// freshly carved stack; or, when the system maps no more memory, what
+    /// failed and how many workers exist.
+    pub fn bind(&mut self, exec: &ExecState) -> Result<u32, (String, usize)> {
         if let Some(w) = exec.pop_idle() {
             // A shared worker's coroutine ended with its job: it gets a new one.
             if self.shared.is_some() && self.workers[w as usize].is_done() {
                 let stack = self.shared_slot(exec, w);
                 self.workers[w as usize] = Worker::new(stack);
             }
-            return w;
+            return Ok(w);
         }
         let w = self.workers.len() as u32;
         let stack = match exec.shared() {
             true => {
                 if self.shared.is_none() {
-                    let stack = self.carve(exec);
+                    let stack = self.carve(exec)?;
                     self.shared = Some(SharedStack::new(&stack, exec));
                 }
                 self.shared_slot(exec, w)
             }
-            false => self.carve(exec),
+            false => self.carve(exec)?,
         };
         self.workers.push(Worker::new(stack));
-        w
+        Ok(w)
     }
 
     /// The shared stack's bounds for a new coroutine of worker `w`, whose initial
@@ -176,17 +177,18 @@ impl WorkerPool {
         shared.slot()
     }
 
-    /// A freshly carved stack (the only one, with a shared stack).
-    fn carve(&mut self, exec: &ExecState) -> SlotStack {
-        let stack = match self.stacks.carve() {
-            Ok(s) => s,
-            Err(e) => panic!(
-                "p2psim: cannot map memory for another task stack ({} workers exist): {e}",
-                self.workers.len()
-            ),
-        };
+    /// A freshly carved stack (the only one, with a shared stack), or what the
+    /// system refused and how many workers exist.
+    fn carve(&mut self, exec: &ExecState) -> Result<SlotStack, (String, usize)> {
+        let stack = self.stacks.carve().map_err(|e| {
+            let what = format!(
+                "cannot map a stack of {} bytes for another task: {e}",
+                self.stacks.stack_size()
+            );
+            (what, self.workers.len())
+        })?;
         exec.set_software_guard(self.stacks.mode() == GuardMode::Software);
-        stack
+        Ok(stack)
     }
 
     /// At teardown: leaks the workers `stuck` (sorted), whose tasks caught

@@ -163,12 +163,23 @@ impl StackAllocator {
         })
     }
 
+    /// Maps the next region: twice the last one, or as many slots as the
+    /// address space still holds (down to one) when that is refused.
     fn map_region(&mut self) -> io::Result<()> {
-        let slots = if self.slots_in_last == 0 {
+        let mut slots = if self.slots_in_last == 0 {
             FIRST_REGION_SLOTS
         } else {
             (self.slots_in_last * 2).min(MAX_REGION_SLOTS)
         };
+        loop {
+            match self.map_slots(slots) {
+                Err(_) if slots > 1 => slots /= 2,
+                done => return done,
+            }
+        }
+    }
+
+    fn map_slots(&mut self, slots: usize) -> io::Result<()> {
         let len = slots * self.slot_size;
         // SAFETY: an anonymous private mapping at a kernel-chosen address touches no
         // existing memory. MAP_NORESERVE: only touched pages are committed, so a

@@ -30,6 +30,9 @@ pub(crate) enum Next {
     At(u64),
     /// Beyond the limit.
     Beyond,
+    /// At the end of the clock ([`SimTime::MAX`], where instants computed past
+    /// it saturate): the clock stays where it is, the run cannot go on.
+    End,
     /// No timer is pending.
     Nothing,
 }
@@ -138,6 +141,9 @@ impl Agenda {
             if !live(&head) {
                 timers.pop();
                 continue;
+            }
+            if t == SimTime::MAX.as_nanos() {
+                return Next::End;
             }
             self.now.set(SimTime::from_nanos(t));
             return Next::At(t);

@@ -25,7 +25,7 @@ use super::schedule::Schedule;
 use super::tasks::TaskTable;
 use super::trace::{Trace, Tracer};
 use crate::config::{PanicPolicy, RuntimeConfig, StackMode};
-use crate::error::{DeadlockReport, PanicReport, SimError};
+use crate::error::{ClockEndReport, DeadlockReport, PanicReport, ResourceReport, SimError};
 use crate::exec::pool::WorkerStats;
 use crate::exec::warm::TimerHint;
 use crate::exec::ExecState;
@@ -236,6 +236,29 @@ impl Core {
         self.fail(SimError::Deadlock(report));
     }
 
+    /// Records that the run's next event is at the end of the clock.
+    pub fn fail_clock_end(&self) {
+        let (_, tasks) = deadlock::blocked_tasks(&self.tasks, None);
+        self.fail(SimError::ClockEnd(ClockEndReport {
+            time: self.now(),
+            seed: self.config.seed,
+            tie_break: self.config.tie_break,
+            tasks,
+        }));
+    }
+
+    /// Records that the machine refused the run memory (`what`), with
+    /// `workers` workers in existence.
+    pub fn fail_out_of_memory(&self, what: String, workers: usize) {
+        self.fail(SimError::OutOfMemory(ResourceReport {
+            time: self.now(),
+            seed: self.config.seed,
+            what,
+            workers,
+            tasks_alive: self.tasks.alive(),
+        }));
+    }
+
     /// The deadlock report naming `keys` (or every parked task when `None`).
     pub fn deadlock_report(&self, keys: Option<Vec<u32>>) -> DeadlockReport {
         let (partial, tasks) = deadlock::blocked_tasks(&self.tasks, keys);
@@ -258,6 +281,12 @@ impl Core {
             return false;
         }
         deadlock::only_daemons_act(&self.tasks, &self.agenda.ready_entries())
+    }
+
+    /// Tasks with an entry (read by the out-of-memory report: a cell, no borrow).
+    #[inline]
+    pub fn tasks_alive(&self) -> usize {
+        self.tasks.alive()
     }
 
     /// Whether the run's work is done: no non-daemon task is left (daemons

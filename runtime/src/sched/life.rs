@@ -79,9 +79,15 @@ impl Core {
 
     /// Makes task `key`, popped from the run queue, the running one, first
     /// binding it to a worker from `bind` if it never ran; returns its worker,
-    /// or `None` if it was killed before it ever ran (it has ended now).
+    /// or `None` if it was killed before it ever ran (it has ended now) or no
+    /// worker could be made for it (`bind` said why, with the workers there
+    /// are: the run fails with that report, and the task never runs).
     #[inline(always)]
-    pub fn enter_next(&self, key: u32, bind: impl FnOnce() -> u32) -> Option<u32> {
+    pub fn enter_next(
+        &self,
+        key: u32,
+        bind: impl FnOnce() -> Result<u32, (String, usize)>,
+    ) -> Option<u32> {
         let tasks = self.tasks.borrow();
         let t = &tasks[key as usize];
         let mut w = t.worker.get();
@@ -92,7 +98,14 @@ impl Core {
                 self.finish(key, Outcome::Killed, true);
                 return None;
             }
-            w = bind();
+            w = match bind() {
+                Ok(w) => w,
+                Err((what, workers)) => {
+                    drop(tasks);
+                    self.fail_out_of_memory(what, workers);
+                    return None;
+                }
+            };
             t.bind(w);
         }
         self.enter(key, t);

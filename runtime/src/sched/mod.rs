@@ -70,6 +70,10 @@ pub(crate) fn run(core: &Core, workers: &mut WorkerPool, limit: SimTime) -> Resu
                     core.reach(limit);
                     return Ok(false);
                 }
+                Advance::ClockEnd => {
+                    core.fail_clock_end();
+                    continue;
+                }
                 Advance::Idle => {
                     // The callbacks just fired may have ended the last of the
                     // work (a late reply nobody waits for): a deadlock needs a

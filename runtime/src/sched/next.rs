@@ -15,6 +15,8 @@ pub(crate) enum Advance {
     Ready,
     /// The next timer is beyond the limit.
     LimitReached,
+    /// The next timer is at the end of the clock: the run cannot go on.
+    ClockEnd,
     /// Nothing is ready and no timer is pending.
     Idle,
 }
@@ -71,6 +73,7 @@ impl Core {
             let t = match self.agenda.jump(limit, live) {
                 super::agenda::Next::At(t) => t,
                 super::agenda::Next::Beyond => return Advance::LimitReached,
+                super::agenda::Next::End => return Advance::ClockEnd,
                 super::agenda::Next::Nothing => return Advance::Idle,
             };
             let mut woke = false;

@@ -114,7 +114,8 @@ impl Core {
             std::panic::resume_unwind(Box::new(Killed));
         }
         // A timeout past the end of virtual time never fires: the wait is untimed.
-        let deadline = deadline.filter(|d| *d != SimTime::MAX);
+        // A sleep there is an event past the end, which stops the run when due.
+        let deadline = deadline.filter(|d| *d != SimTime::MAX || kind == WaitKind::Sleep);
         let wait = self.tasks.new_wait();
         t.wait.set(wait);
         t.waits_on.set(kind);

@@ -31,6 +31,9 @@ pub enum FailureKind {
     TimeoutCycle,
     /// The scenario could not run (a shrunk one that is not valid, say).
     Invalid,
+    /// The run reached a limit, not a bug: the end of the virtual clock, or the
+    /// machine's memory.
+    Limit,
 }
 
 impl FailureKind {
@@ -43,6 +46,7 @@ impl FailureKind {
             FailureKind::Invariant => "invariant violated",
             FailureKind::TimeoutCycle => "timeout cycle",
             FailureKind::Invalid => "invalid scenario",
+            FailureKind::Limit => "limit reached",
         }
     }
 }

@@ -15,8 +15,9 @@ use crate::schedule::Strategy;
 /// The format of the failure files this build writes and reads.
 pub const VERSION: u32 = 1;
 
-/// The longest jitter bound a file may hold, in seconds: the end of the clock.
-const MAX_JITTER_S: f64 = u64::MAX as f64 / 1e9;
+/// The longest jitter bound a file may hold, in seconds: what every time of a
+/// scenario is held to.
+const MAX_JITTER_S: f64 = p2psim_runtime::MAX_SECS;
 
 /// `failure.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -81,6 +81,10 @@ pub fn explore<M: Mechanism>(
     check.run(&Mechanisms::new().with::<M>(), scenario, &|_| {})
 }
 
+/// The most OS threads a check runs schedules on (`--jobs`): past the cores,
+/// more only share them, and each costs a thread stack and a runtime.
+pub const MAX_JOBS: usize = 1024;
+
 /// The settings of a check.
 #[derive(Clone, Debug)]
 pub struct Check {
@@ -92,7 +96,7 @@ pub struct Check {
     /// random); `Strategy::Jitter` carries its own bound (leave this `None`,
     /// or the same). See [`Check::message_jitter`].
     pub jitter: Option<Duration>,
-    /// OS threads running schedules.
+    /// OS threads running schedules (at most [`MAX_JOBS`]).
     pub jobs: usize,
     /// Whether a wait-for cycle that a timeout broke is a failure.
     pub fail_on_timeout_cycle: bool,
@@ -167,41 +171,46 @@ impl Check {
         let done = AtomicU64::new(0);
         let timeout_cycles = AtomicU64::new(baseline.waits.timeout_cycles);
         let owned = usize::try_from(self.owned().max(1)).unwrap_or(usize::MAX);
-        let threads = self.jobs.clamp(1, owned);
-        crossbeam::scope(|scope| {
-            for _ in 0..threads {
-                let scenario = scenario.clone();
-                let (next, done, first, failures) = (&next, &done, &first_failure, &failures);
-                let timeout_cycles = &timeout_cycles;
-                scope.spawn(move |_| loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let next_seed = self.nth_schedule(k);
-                    let Some(seed) = next_seed.filter(|&s| s <= first.load(Ordering::Relaxed))
-                    else {
-                        break;
-                    };
-                    let schedule = Schedule {
-                        strategy: self.strategy,
-                        seed,
-                        jitter: self.message_jitter(),
-                        steps,
-                        replay: None,
-                    };
-                    match attempt(mechanisms, &scenario, &schedule, None, self) {
-                        Attempt::Passed(s) => {
-                            timeout_cycles.fetch_add(s.waits.timeout_cycles, Ordering::Relaxed);
-                        }
-                        Attempt::Failed(f) => {
-                            first.fetch_min(seed, Ordering::Relaxed);
-                            failures
-                                .lock()
-                                .expect("no thread panics holding it")
-                                .push((seed, schedule, f));
-                        }
-                    }
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                });
+        let threads = self.jobs.clamp(1, MAX_JOBS).min(owned);
+        let (next, done, first, failed_runs) = (&next, &done, &first_failure, &failures);
+        let timeout_cycles = &timeout_cycles;
+        // One worker: schedules in turn until none is left (or one past the first failure).
+        let work = |scenario: Scenario| loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let next_seed = self.nth_schedule(k);
+            let Some(seed) = next_seed.filter(|&s| s <= first.load(Ordering::Relaxed)) else {
+                break;
+            };
+            let schedule = Schedule {
+                strategy: self.strategy,
+                seed,
+                jitter: self.message_jitter(),
+                steps,
+                replay: None,
+            };
+            match attempt(mechanisms, &scenario, &schedule, None, self) {
+                Attempt::Passed(s) => {
+                    timeout_cycles.fetch_add(s.waits.timeout_cycles, Ordering::Relaxed);
+                }
+                Attempt::Failed(f) => {
+                    first.fetch_min(seed, Ordering::Relaxed);
+                    failed_runs
+                        .lock()
+                        .expect("no thread panics holding it")
+                        .push((seed, schedule, f));
+                }
             }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        };
+        crossbeam::scope(|scope| {
+            for _ in 1..threads {
+                let scenario = scenario.clone();
+                // A machine that gives no more threads runs the check on fewer.
+                if scope.builder().spawn(move |_| work(scenario)).is_err() {
+                    break;
+                }
+            }
+            work(scenario.clone());
         })
         .expect("check threads do not panic: runs are caught");
         let mut failures = failures.into_inner().expect("no thread panicked");
@@ -226,8 +235,20 @@ impl Check {
         index: u64,
         failed: Failed,
     ) -> Box<Failure> {
+        // A limit is no bug of the schedule's: there is nothing to shrink.
+        let unshrunk;
+        let check = match failed.kind {
+            FailureKind::Limit => {
+                unshrunk = Check {
+                    shrink_budget: 0,
+                    ..self.clone()
+                };
+                &unshrunk
+            }
+            _ => self,
+        };
         Box::new(shrink::shrink(
-            mechanisms, scenario, schedule, index, failed, self,
+            mechanisms, scenario, schedule, index, failed, check,
         ))
     }
 }
@@ -317,9 +338,14 @@ pub(crate) fn attempt(
                 SimError::Deadlock(d) if d.partial => FailureKind::PartialDeadlock,
                 SimError::Deadlock(_) => FailureKind::Deadlock,
                 SimError::TaskPanicked(_) => FailureKind::Panic,
+                SimError::ClockEnd(_) | SimError::OutOfMemory(_) => FailureKind::Limit,
             };
+            let mut report = error.to_string();
+            if let Some(help) = crate::limits::help(&error) {
+                report = format!("{}\n  help: {help}", report.trim_end());
+            }
             let signature = Signature::of_error(kind, &error);
-            failed(signature, error.to_string(), *summary)
+            failed(signature, report, *summary)
         }
         Ok(Err(RunFailure::Invariant { message, summary })) => failed(
             plain(FailureKind::Invariant, &message),

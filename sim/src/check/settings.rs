@@ -34,7 +34,8 @@ impl Check {
         let jitter = asked
             .jitter
             .or(defaults.jitter)
-            .map(Duration::from_secs_f64)
+            .map(|s| p2psim_runtime::duration_from_secs(s).map_err(|e| format!("jitter: {e}")))
+            .transpose()?
             .filter(|j| !j.is_zero());
         let strategy = match name {
             "pct" => Strategy::Pct { depth },

@@ -49,6 +49,9 @@ impl Signature {
                 let name = normalise(&p.name.to_string());
                 Signature::new(kind, [format!("'{name}' panicked: {}", p.message)])
             }
+            // A limit of the machine or the clock, not a bug of the schedule: any
+            // run that hits the same limit fails the same way.
+            SimError::ClockEnd(_) | SimError::OutOfMemory(_) => Signature::new(kind, []),
         }
     }
 }

@@ -3,7 +3,7 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::graph::topology;
+use crate::graph::topology::{self, TopologyError};
 use crate::graph::Graph;
 use crate::scenario::TopologySpec;
 
@@ -12,6 +12,33 @@ use crate::scenario::TopologySpec;
 /// on other sections). A graph with no node is an error: nothing could run on it.
 pub fn build_graph(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
     build(spec, seed).map_err(|e| format!("[topology]: {e}"))
+}
+
+/// Checks that the graph of `spec` is within what any graph may hold
+/// ([`MAX_NODES`](topology::MAX_NODES) nodes, [`MAX_EDGES`](topology::MAX_EDGES)
+/// edges), without building it: what the scenario checks when it is read, so
+/// that `validate` refuses what `run` would. An edge list is checked by parsing it.
+pub fn check_size(spec: &TopologySpec) -> Result<(), TopologyError> {
+    use topology::{check_edge_budget, check_node_count};
+    let Some(nodes) = spec.nodes() else {
+        return Ok(());
+    };
+    check_node_count(nodes, 1, "1")?;
+    match *spec {
+        TopologySpec::RingLattice { nodes, k } | TopologySpec::WattsStrogatz { nodes, k, .. } => {
+            check_edge_budget(topology::lattice_edges(nodes, k))
+        }
+        TopologySpec::KOut { nodes, k } => check_edge_budget(topology::k_out_edges(nodes, k)),
+        TopologySpec::ErdosRenyi { nodes, p } => {
+            check_edge_budget(topology::erdos_renyi_edges(nodes, p))
+        }
+        TopologySpec::BarabasiAlbert { nodes, m } => {
+            check_edge_budget(topology::barabasi_albert_edges(nodes, m))
+        }
+        TopologySpec::Ring { .. } | TopologySpec::Star { .. } | TopologySpec::EdgeList { .. } => {
+            Ok(())
+        }
+    }
 }
 
 fn build(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
@@ -31,13 +58,8 @@ fn build(spec: &TopologySpec, seed: u64) -> Result<Graph, String> {
         TopologySpec::EdgeList { path, nodes } => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read edge list {}: {e}", path.display()))?;
-            let mut g =
-                topology::edge_list(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-            if let Some(n) = nodes {
-                while g.node_count() < *n {
-                    g.add_node();
-                }
-            }
+            let g = topology::edge_list_of(&text, *nodes)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             if g.node_count() == 0 {
                 return Err(format!(
                     "the edge list {} has no edge and declares no node count, so the graph \

@@ -20,7 +20,7 @@ pub const MAX_EDGES: usize = 1 << 27;
 pub struct TopologyError {
     /// Name of the offending parameter, e.g. `"k"`.
     pub parameter: &'static str,
-    /// Human-readable explanation, e.g. `"k = 10 must be at most n - 1 = 5"`.
+    /// Human-readable explanation, e.g. `"k = 10 must be at most nodes - 1 = 5"`.
     pub message: String,
 }
 
@@ -36,20 +36,51 @@ fn invalid(parameter: &'static str, message: String) -> TopologyError {
     TopologyError { parameter, message }
 }
 
-fn check_node_count(n: usize, min: usize, min_text: &str) -> Result<(), TopologyError> {
+/// Checks a node count: at least `min` (`min_text` says why), at most [`MAX_NODES`].
+pub(crate) fn check_node_count(n: usize, min: usize, min_text: &str) -> Result<(), TopologyError> {
     if n < min {
-        return Err(invalid("n", format!("n = {n} must be at least {min_text}")));
+        return Err(invalid(
+            "nodes",
+            format!("nodes = {n} must be at least {min_text}"),
+        ));
     }
     if n > MAX_NODES {
-        return Err(invalid("n", format!("n = {n} must be at most {MAX_NODES}")));
+        return Err(invalid(
+            "nodes",
+            format!("nodes = {n} must be at most {MAX_NODES}"),
+        ));
     }
     Ok(())
 }
 
-fn check_edge_budget(
-    parameter: &'static str,
-    formula: &str,
-    edges: f64,
+/// A generator's (expected) edge count: the parameter that sets it, the formula
+/// in the scenario's terms, and its value.
+pub(crate) type EdgeBudget = (&'static str, &'static str, f64);
+
+/// The edges of a ring lattice (and of a Watts-Strogatz graph) of `n` nodes, `k` links each.
+pub(crate) fn lattice_edges(n: usize, k: usize) -> EdgeBudget {
+    ("k", "nodes * k / 2", (n as f64) * (k as f64) / 2.0)
+}
+
+/// At most as many edges as a k-out graph of `n` nodes has.
+pub(crate) fn k_out_edges(n: usize, k: usize) -> EdgeBudget {
+    ("k", "nodes * k", (n as f64) * (k as f64))
+}
+
+/// The expected edges of G(n, p).
+pub(crate) fn erdos_renyi_edges(n: usize, p: f64) -> EdgeBudget {
+    let pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
+    ("p", "expected p * nodes * (nodes - 1) / 2", p * pairs)
+}
+
+/// At most as many edges as a Barabási–Albert graph of `n` nodes, `m` per node, has.
+pub(crate) fn barabasi_albert_edges(n: usize, m: usize) -> EdgeBudget {
+    ("m", "nodes * m", (n as f64) * (m as f64))
+}
+
+/// Checks that an (expected) edge count is within [`MAX_EDGES`].
+pub(crate) fn check_edge_budget(
+    (parameter, formula, edges): EdgeBudget,
 ) -> Result<(), TopologyError> {
     if edges > MAX_EDGES as f64 {
         return Err(invalid(
@@ -69,7 +100,7 @@ fn check_lattice(n: usize, k: usize) -> Result<(), TopologyError> {
     if k > n - 1 {
         return Err(invalid(
             "k",
-            format!("k = {k} must be at most n - 1 = {}", n - 1),
+            format!("k = {k} must be at most nodes - 1 = {}", n - 1),
         ));
     }
     Ok(())
@@ -110,7 +141,7 @@ pub fn ring(n: usize) -> Result<Graph, TopologyError> {
 /// has exactly `k` neighbours. Requires `n >= 1`, `k` even and `k <= n - 1`.
 pub fn ring_lattice(n: usize, k: usize) -> Result<Graph, TopologyError> {
     check_lattice(n, k)?;
-    check_edge_budget("k", "n * k / 2", (n as f64) * (k as f64) / 2.0)?;
+    check_edge_budget(lattice_edges(n, k))?;
     let mut g = Graph::new(n);
     // Offset-major order matches the classic construction, so rewiring visits edges alike.
     for offset in 1..=k / 2 {
@@ -140,10 +171,10 @@ pub fn random_k_out(n: usize, k: usize, rng: &mut impl Rng) -> Result<Graph, Top
     if k > n - 1 {
         return Err(invalid(
             "k",
-            format!("k = {k} must be at most n - 1 = {}", n - 1),
+            format!("k = {k} must be at most nodes - 1 = {}", n - 1),
         ));
     }
-    check_edge_budget("k", "n * k", (n as f64) * (k as f64))?;
+    check_edge_budget(k_out_edges(n, k))?;
     let mut g = Graph::new(n);
     for i in 0..n {
         // Sample among the n - 1 others by skipping over i itself.
@@ -162,8 +193,7 @@ pub fn random_k_out(n: usize, k: usize, rng: &mut impl Rng) -> Result<Graph, Top
 pub fn erdos_renyi(n: usize, p: f64, rng: &mut impl Rng) -> Result<Graph, TopologyError> {
     check_node_count(n, 1, "1")?;
     check_probability("p", p)?;
-    let pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
-    check_edge_budget("p", "expected p * n * (n - 1) / 2", p * pairs)?;
+    check_edge_budget(erdos_renyi_edges(n, p))?;
     let mut g = Graph::new(n);
     if p == 0.0 {
         return Ok(g);
@@ -213,7 +243,7 @@ pub fn barabasi_albert(n: usize, m: usize, rng: &mut impl Rng) -> Result<Graph, 
         return Err(invalid("m", format!("m = {m} must be below {MAX_NODES}")));
     }
     check_node_count(n, m + 1, &format!("m + 1 = {}", m + 1))?;
-    check_edge_budget("m", "n * m", (n as f64) * (m as f64))?;
+    check_edge_budget(barabasi_albert_edges(n, m))?;
     let mut g = Graph::new(n);
     let mut endpoints: Vec<NodeId> = Vec::with_capacity(2 * (m * (m + 1) / 2 + m * (n - m - 1)));
     for a in 0..=m {
@@ -309,9 +339,32 @@ impl std::error::Error for EdgeListError {}
 /// after `a b`, common in exported data) are merged; self loops are rejected because the
 /// graph is simple.
 pub fn edge_list(text: &str) -> Result<Graph, EdgeListError> {
-    let mut declared: Option<(usize, usize)> = None; // (node count, header line)
+    edge_list_of(text, None)
+}
+
+/// Who declared an edge list's node count.
+#[derive(Clone, Copy)]
+enum Declared {
+    /// The `# nodes:` header on this line.
+    Header(usize),
+    /// The caller (a scenario's `nodes`).
+    Given,
+}
+
+/// Parses an edge list as [`edge_list`] does, with a node count `nodes` given
+/// by the caller (a scenario's `nodes`): every id must be below it, and a
+/// `# nodes:` header must agree with it.
+pub fn edge_list_of(text: &str, nodes: Option<usize>) -> Result<Graph, EdgeListError> {
+    if let Some(n) = nodes.filter(|&n| n > MAX_NODES) {
+        return Err(EdgeListError {
+            line: 1,
+            column: 1,
+            message: format!("nodes = {n} must be at most {MAX_NODES}"),
+        });
+    }
+    let mut declared: Option<(usize, Declared)> = nodes.map(|n| (n, Declared::Given));
     let mut edges: Vec<(NodeId, NodeId)> = Vec::new();
-    let mut node_count = 0_usize;
+    let mut node_count = nodes.unwrap_or(0);
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         let at = |byte: usize, message: String| EdgeListError {
@@ -325,11 +378,23 @@ pub fn edge_list(text: &str) -> Result<Graph, EdgeListError> {
         if tokens.is_empty() {
             if let Some(hash) = hash {
                 if let Some(count) = parse_header(raw, hash, &at)? {
-                    if let Some((_, first)) = declared {
-                        return Err(at(
-                            hash,
-                            format!("duplicate `# nodes:` header (first on line {first})"),
-                        ));
+                    match declared {
+                        Some((_, Declared::Header(first))) => {
+                            return Err(at(
+                                hash,
+                                format!("duplicate `# nodes:` header (first on line {first})"),
+                            ))
+                        }
+                        Some((given, Declared::Given)) if given != count => {
+                            return Err(at(
+                                hash,
+                                format!(
+                                    "`# nodes: {count}` disagrees with the `nodes = {given}` \
+                                     the scenario gives"
+                                ),
+                            ))
+                        }
+                        _ => {}
                     }
                     if !edges.is_empty() {
                         return Err(at(
@@ -337,7 +402,7 @@ pub fn edge_list(text: &str) -> Result<Graph, EdgeListError> {
                             "`# nodes:` header must come before the first edge".to_string(),
                         ));
                     }
-                    declared = Some((count, line));
+                    declared = Some((count, Declared::Header(line)));
                     node_count = count;
                 }
             }
@@ -359,16 +424,26 @@ pub fn edge_list(text: &str) -> Result<Graph, EdgeListError> {
         let mut ids = [0; 2];
         for (slot, (byte, token)) in ids.iter_mut().zip([(first_at, first), (second_at, second)]) {
             let value = parse_id(token).map_err(|message| at(byte, message))?;
-            if let Some((count, header_line)) = declared {
-                if value >= count {
+            match declared {
+                Some((count, Declared::Header(header_line))) if value >= count => {
                     return Err(at(
                         byte,
                         format!(
                             "node id {value} must be below {count}, the count declared by \
                              `# nodes:` on line {header_line}"
                         ),
-                    ));
+                    ))
                 }
+                Some((count, Declared::Given)) if value >= count => {
+                    return Err(at(
+                        byte,
+                        format!(
+                            "node id {value} must be below {count}: the scenario gives \
+                             `nodes = {count}`"
+                        ),
+                    ))
+                }
+                _ => {}
             }
             node_count = node_count.max(value + 1);
             *slot = id(value);
@@ -483,7 +558,7 @@ mod tests {
         assert_eq!(g.edge_count(), 10);
         assert!(degrees(&g).iter().all(|&d| d == 2));
         assert!(g.has_edge(9, 0));
-        assert_eq!(message(ring(0)), "n = 0 must be at least 1");
+        assert_eq!(message(ring(0)), "nodes = 0 must be at least 1");
     }
 
     #[test]
@@ -508,10 +583,10 @@ mod tests {
         assert_eq!(ring_lattice(7, 6).expect("k = n - 1").edge_count(), 21);
         assert_eq!(
             message(ring_lattice(6, 10)),
-            "k = 10 must be at most n - 1 = 5"
+            "k = 10 must be at most nodes - 1 = 5"
         );
         assert_eq!(message(ring_lattice(6, 3)), "k = 3 must be even");
-        assert_eq!(message(ring_lattice(0, 0)), "n = 0 must be at least 1");
+        assert_eq!(message(ring_lattice(0, 0)), "nodes = 0 must be at least 1");
     }
 
     #[test]
@@ -533,7 +608,7 @@ mod tests {
         assert_eq!(full.edge_count(), 15);
         assert_eq!(
             message(random_k_out(6, 6, &mut rng(1))),
-            "k = 6 must be at most n - 1 = 5"
+            "k = 6 must be at most nodes - 1 = 5"
         );
     }
 
@@ -599,7 +674,7 @@ mod tests {
         assert!(degrees(&g).iter().all(|&d| d >= m));
         assert_eq!(
             message(barabasi_albert(3, 4, &mut rng(1))),
-            "n = 3 must be at least m + 1 = 5"
+            "nodes = 3 must be at least m + 1 = 5"
         );
         assert_eq!(
             message(barabasi_albert(3, 0, &mut rng(1))),
@@ -652,7 +727,7 @@ mod tests {
     fn node_count_guard() {
         assert_eq!(
             message(star(MAX_NODES + 1)),
-            format!("n = {} must be at most {MAX_NODES}", MAX_NODES + 1)
+            format!("nodes = {} must be at most {MAX_NODES}", MAX_NODES + 1)
         );
     }
 
@@ -665,6 +740,22 @@ mod tests {
         let g = edge_list("3 4\r\n0 4\r\n").expect("valid");
         assert_eq!(g.node_count(), 5);
         assert_eq!(edge_list("").expect("empty").node_count(), 0);
+    }
+
+    #[test]
+    fn a_given_node_count_bounds_the_ids_and_must_match_the_header() {
+        let g = edge_list_of("0 1\n", Some(4)).expect("valid");
+        assert_eq!((g.node_count(), g.edge_count()), (4, 1));
+        let e = edge_list_of("0 1\n2 5\n", Some(3)).expect_err("5 is past 3 nodes");
+        assert_eq!((e.line, e.column), (2, 3));
+        assert_eq!(
+            e.message,
+            "node id 5 must be below 3: the scenario gives `nodes = 3`"
+        );
+        let e = edge_list_of("# nodes: 10\n0 1\n", Some(3)).expect_err("disagrees");
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(e.message.contains("disagrees with the `nodes = 3`"), "{e}");
+        assert!(edge_list_of("# nodes: 3\n0 2\n", Some(3)).is_ok());
     }
 
     #[test]

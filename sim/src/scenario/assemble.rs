@@ -8,7 +8,7 @@ use super::params::Params;
 use super::source::{Loc, Source};
 use super::{
     check, failures, load, mechanism, observers, overrides, pool, topology, transport, tree,
-    Scenario, MAX_VIRTUAL_S,
+    Scenario,
 };
 
 const TOP_KEYS: &[&str] = &[
@@ -41,10 +41,10 @@ pub(crate) fn scenario(
     let top = Params::from_node(&root, "");
     top.check_known(TOP_KEYS)?;
     let name = top
-        .convert("name", |n| convert::string(n, true))?
+        .convert("name", file_name)?
         .unwrap_or_else(|| default_name(origin));
     let seed = top.u64("seed", 1)?;
-    let duration_s = top.opt_float("duration_s", FRange::closed_above(0.0, MAX_VIRTUAL_S))?;
+    let duration_s = top.opt_float("duration_s", FRange::time_above(0.0))?;
     let topo = required(
         &top,
         &src,
@@ -116,6 +116,30 @@ fn required(
             format!("add a {example}"),
         )
     })
+}
+
+/// A name used in result paths (`results/<name>-<seed>/`): one file name, so
+/// it cannot reach outside `results/` or hide there.
+fn file_name(n: &tree::Node) -> Result<String, convert::Bad> {
+    let name = convert::string(n, true)?;
+    let bad = if name.contains(['/', '\\']) {
+        Some("holds a path separator")
+    } else if name.starts_with('.') {
+        Some("starts with `.`")
+    } else if name.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else {
+        None
+    };
+    match bad {
+        None => Ok(name),
+        Some(why) => Err((
+            format!("name {name:?} {why}: it names the results directory, results/<name>-<seed>"),
+            "use letters, digits, `-`, `_` and `.` (not first), e.g. name = \"flood-large\"; \
+             [output] dir or --out choose another directory"
+                .to_string(),
+        )),
+    }
 }
 
 fn default_name(origin: &str) -> String {

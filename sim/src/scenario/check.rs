@@ -4,6 +4,12 @@ use super::convert::{self, Bad, FRange, IRange};
 use super::error::ScenarioError;
 use super::params::Params;
 use super::tree::{Node, Value};
+use crate::schedule::MAX_PCT_DEPTH;
+use p2psim_runtime::duration_from_secs;
+use std::time::Duration;
+
+/// The most schedules a check runs (the command line's `--schedules` too).
+pub const MAX_SCHEDULES: u64 = u32::MAX as u64;
 
 /// Defaults for `p2psim check` (its options override them).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,10 +30,12 @@ pub(crate) fn read(c: &Params) -> Result<CheckSpec, ScenarioError> {
     let strategy = c.convert("strategy", |n| {
         convert::choice(n, &["pct", "random", "jitter"])
     })?;
-    let depth = c.opt_int("depth", IRange::new(1, 64))?.map(|d| d as u32);
+    let depth = c
+        .opt_int("depth", IRange::new(1, MAX_PCT_DEPTH))?
+        .map(|d| d as u32);
     let jitter = c.convert("jitter", seconds)?;
     let schedules = c
-        .opt_int("schedules", IRange::new(1, u32::MAX))?
+        .opt_int("schedules", IRange::new(1, MAX_SCHEDULES))?
         .map(|n| n as u64);
     Ok(CheckSpec {
         strategy,
@@ -37,38 +45,38 @@ pub(crate) fn read(c: &Params) -> Result<CheckSpec, ScenarioError> {
     })
 }
 
+const DURATION_HELP: &str =
+    "write seconds as a number (0.005) or a string like \"5ms\", \"200us\", \"1s\"";
+
 /// A duration: seconds as a number, or a string with a unit (`"5ms"`).
 fn seconds(n: &Node) -> Result<f64, Bad> {
     match &n.value {
-        Value::Str(s) => parse_duration(s).ok_or_else(|| {
-            (
-                format!("`{s}` is not a duration"),
-                "write seconds as a number (0.005) or a string like \"5ms\", \"200us\", \"1s\""
-                    .to_string(),
-            )
-        }),
-        _ => convert::float(n, FRange::AT_LEAST_ZERO),
+        Value::Str(s) => parse_duration(s)
+            .map(|d| d.as_secs_f64())
+            .map_err(|e| (e, DURATION_HELP.to_string())),
+        _ => convert::float(n, FRange::TIME),
     }
 }
 
-/// Seconds in `"5ms"`, `"200us"`, `"10ns"`, `"1.5s"` or `"0.002"`.
-pub fn parse_duration(s: &str) -> Option<f64> {
-    let s = s.trim();
-    let split = s
+/// The duration in `"5ms"`, `"200us"`, `"10ns"`, `"1.5s"` or `"0.002"` (seconds),
+/// within the virtual clock; or what is wrong with it.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let text = s.trim();
+    let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == '-' || c == '+'))
-        .unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let value: f64 = number.parse().ok()?;
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let not_one = || format!("`{s}` is not a duration");
+    let value: f64 = number.parse().map_err(|_| not_one())?;
     // Divided, not multiplied by 1e-3: the nearest double to the decimal.
     let per_second = match unit.trim() {
         "" | "s" => 1.0,
         "ms" => 1e3,
         "us" | "µs" => 1e6,
         "ns" => 1e9,
-        _ => return None,
+        _ => return Err(not_one()),
     };
-    let secs = value / per_second;
-    (secs.is_finite() && secs >= 0.0).then_some(secs)
+    duration_from_secs(value / per_second).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -77,12 +85,21 @@ mod tests {
 
     #[test]
     fn durations_read_with_units() {
-        assert_eq!(parse_duration("5ms"), Some(0.005));
-        assert_eq!(parse_duration("200us"), Some(0.0002));
-        assert_eq!(parse_duration("1.5 s"), Some(1.5));
-        assert_eq!(parse_duration("0.25"), Some(0.25));
-        assert_eq!(parse_duration("5 min"), None);
-        assert_eq!(parse_duration("-1ms"), None);
+        let ms = Duration::from_millis;
+        assert_eq!(parse_duration("5ms"), Ok(ms(5)));
+        assert_eq!(parse_duration("200us"), Ok(Duration::from_micros(200)));
+        assert_eq!(parse_duration("1.5 s"), Ok(ms(1500)));
+        assert_eq!(parse_duration("0.25"), Ok(ms(250)));
+        assert!(parse_duration("5 min")
+            .unwrap_err()
+            .contains("not a duration"));
+        assert!(parse_duration("-1ms").unwrap_err().contains("negative"));
+        assert!(parse_duration("1e20s")
+            .unwrap_err()
+            .contains("end of the virtual clock"));
+        assert!(parse_duration("1e400ms")
+            .unwrap_err()
+            .contains("inf s is past"));
     }
 
     #[test]
@@ -97,6 +114,11 @@ mod tests {
         assert_eq!(c.schedules, Some(50));
         let e = read(&p("jitter = \"5 parsecs\"")).unwrap_err();
         assert_eq!(e.key, "check.jitter");
+        for past_the_clock in ["jitter = 1e20", "jitter = \"1e20s\""] {
+            let e = read(&p(past_the_clock)).unwrap_err();
+            assert_eq!(e.key, "check.jitter");
+            assert!(e.to_string().contains("1.8e10"), "{e}");
+        }
         let e = read(&p("stratgy = \"pct\"")).unwrap_err();
         assert!(e.help.unwrap().contains("strategy"));
     }

@@ -1,9 +1,31 @@
 //! Typed conversions of one node, with "expected X, found Y" messages and ranges.
 
 use super::tree::{Node, Value};
+use p2psim_runtime::MAX_SECS;
+
+/// The shortest period any key may give, in seconds: the clock's 1 ns.
+pub(crate) const MIN_PERIOD_S: f64 = 1e-9;
+
+/// The highest rate any key may give, per second: one event a nanosecond.
+pub(crate) const MAX_RATE: f64 = 1e9;
+
+/// The lowest positive rate, per second: a mean gap of 10^10 s, within the clock.
+pub(crate) const MIN_RATE: f64 = 1e-10;
 
 /// Why a node could not be converted: the message and an optional fix.
 pub(crate) type Bad = (String, String);
+
+/// Why times stop at [`MAX_SECS`]: the help of a value past it.
+const CLOCK_WHY: &str = "a time is at most 1.8e10 s: the virtual clock counts nanoseconds in 64 \
+                         bits (about 584 years), and no event can happen past its end";
+
+/// Why periods start at 1 ns and rates stop at 10^9 per second.
+const NANOSECOND_WHY: &str = "the virtual clock counts whole nanoseconds: events closer than \
+                              1 ns would come at one instant, and the clock would never advance";
+
+/// Why a rate is at least 10^-10 per second.
+const SLOW_RATE_WHY: &str = "events this rare would come, on average, past the end of the \
+                             virtual clock (1.8e10 s)";
 
 /// An allowed interval for floats; open ends express "> 0" and "(0, 1)".
 #[derive(Clone, Copy, Debug)]
@@ -12,37 +34,69 @@ pub(crate) struct FRange {
     lo_open: bool,
     hi: f64,
     hi_open: bool,
+    /// Why the range is what it is, said when a value falls outside it.
+    why_lo: &'static str,
+    why_hi: &'static str,
 }
 
 impl FRange {
-    /// `>= 0`, the common case for times, rates and latencies.
+    /// `>= 0`, the common case for weights and sizes.
     pub(crate) const AT_LEAST_ZERO: FRange = FRange {
         lo: 0.0,
         lo_open: false,
         hi: f64::INFINITY,
         hi_open: false,
+        why_lo: "",
+        why_hi: "",
+    };
+
+    /// A time or a span in seconds: `[0, MAX_SECS]`, within the virtual clock.
+    pub(crate) const TIME: FRange = FRange {
+        hi: MAX_SECS,
+        why_hi: CLOCK_WHY,
+        ..FRange::AT_LEAST_ZERO
+    };
+
+    /// A span that repeats, in seconds: `[1 ns, MAX_SECS]`.
+    pub(crate) const PERIOD: FRange = FRange {
+        lo: MIN_PERIOD_S,
+        why_lo: NANOSECOND_WHY,
+        ..FRange::TIME
+    };
+
+    /// Events per second: `[10^-10, 10^9]`, so that the mean gap is at least
+    /// 1 ns and within the clock.
+    pub(crate) const RATE: FRange = FRange {
+        lo: MIN_RATE,
+        lo_open: false,
+        hi: MAX_RATE,
+        hi_open: false,
+        why_lo: SLOW_RATE_WHY,
+        why_hi: NANOSECOND_WHY,
+    };
+
+    /// Events per second where none at all is allowed: `[0, 10^9]`.
+    pub(crate) const RATE_OR_ZERO: FRange = FRange {
+        lo: 0.0,
+        why_lo: "",
+        ..FRange::RATE
     };
 
     /// `[lo, hi]`; infinite ends mean unbounded.
     pub(crate) fn closed(lo: f64, hi: f64) -> Self {
         FRange {
             lo,
-            lo_open: false,
             hi,
-            hi_open: false,
+            ..FRange::AT_LEAST_ZERO
         }
     }
 
-    /// `>= lo`.
-    pub(crate) fn at_least(lo: f64) -> Self {
-        Self::closed(lo, f64::INFINITY)
-    }
-
-    /// `> lo`.
-    pub(crate) fn above(lo: f64) -> Self {
+    /// `(lo, hi]` of seconds, within the clock: `hi` is at most [`MAX_SECS`].
+    pub(crate) fn time_above(lo: f64) -> Self {
         FRange {
+            lo,
             lo_open: true,
-            ..Self::at_least(lo)
+            ..FRange::TIME
         }
     }
 
@@ -57,10 +111,9 @@ impl FRange {
     /// `(lo, hi)`.
     pub(crate) fn open(lo: f64, hi: f64) -> Self {
         FRange {
-            lo,
             lo_open: true,
-            hi,
             hi_open: true,
+            ..Self::closed(lo, hi)
         }
     }
 
@@ -69,19 +122,34 @@ impl FRange {
         Self::closed(0.0, 1.0)
     }
 
-    fn contains(&self, v: f64) -> bool {
-        // Written so NaN fails every comparison and is rejected.
-        let lo_ok = if self.lo_open {
+    fn above_lo(&self, v: f64) -> bool {
+        if self.lo_open {
             v > self.lo
         } else {
             v >= self.lo
-        };
-        let hi_ok = if self.hi_open {
+        }
+    }
+
+    fn below_hi(&self, v: f64) -> bool {
+        if self.hi_open {
             v < self.hi
         } else {
             v <= self.hi
-        };
-        lo_ok && hi_ok && v.is_finite()
+        }
+    }
+
+    fn contains(&self, v: f64) -> bool {
+        // Written so NaN fails every comparison and is rejected.
+        self.above_lo(v) && self.below_hi(v) && v.is_finite()
+    }
+
+    /// Why `v`, outside the range, is refused, when the range has a reason.
+    fn why(&self, v: f64) -> &'static str {
+        match (self.above_lo(v), self.below_hi(v)) {
+            (false, _) if !v.is_nan() => self.why_lo,
+            (_, false) => self.why_hi,
+            _ => "",
+        }
     }
 
     /// "a number >= 0", "a number in [0, 1]", ...
@@ -93,21 +161,31 @@ impl FRange {
             (false, true) => format!(
                 "a number {} {}",
                 if self.lo_open { ">" } else { ">=" },
-                self.lo
+                number(self.lo)
             ),
             (true, false) => format!(
                 "a number {} {}",
                 if self.hi_open { "<" } else { "<=" },
-                self.hi
+                number(self.hi)
             ),
             (false, false) => format!(
                 "a number in {}{}, {}{}",
                 if self.lo_open { "(" } else { "[" },
-                self.lo,
-                self.hi,
+                number(self.lo),
+                number(self.hi),
                 if self.hi_open { ")" } else { "]" }
             ),
         }
+    }
+}
+
+/// `v` as a user would write it: `1.8e10` and `1e-9` rather than their digits.
+pub(crate) fn number(v: f64) -> String {
+    let a = v.abs();
+    if a != 0.0 && a.is_finite() && !(1e-3..1e6).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
@@ -167,8 +245,12 @@ pub(crate) fn float(node: &Node, range: FRange) -> Result<f64, Bad> {
         Ok(v)
     } else {
         Err((
-            format!("{v} is out of range: expected {}", range.describe()),
-            String::new(),
+            format!(
+                "{} is out of range: expected {}",
+                number(v),
+                range.describe()
+            ),
+            range.why(v).to_string(),
         ))
     }
 }
@@ -272,7 +354,11 @@ mod tests {
 
     #[test]
     fn describes_ranges() {
-        assert_eq!(FRange::above(0.0).describe(), "a number > 0");
+        assert_eq!(
+            FRange::time_above(0.0).describe(),
+            "a number in (0, 1.8e10]"
+        );
+        assert_eq!(FRange::AT_LEAST_ZERO.describe(), "a number >= 0");
         assert_eq!(FRange::probability().describe(), "a number in [0, 1]");
         assert_eq!(FRange::open(0.0, 1.0).describe(), "a number in (0, 1)");
         assert_eq!(IRange::new(1, u64::MAX).describe(), "an integer >= 1");
@@ -280,10 +366,28 @@ mod tests {
     }
 
     #[test]
+    fn times_rates_and_periods_say_why_they_are_bounded() {
+        let (m, h) = float(&n(Value::Float(1e308)), FRange::TIME).unwrap_err();
+        assert_eq!(m, "1e308 is out of range: expected a number in [0, 1.8e10]");
+        assert!(h.contains("584 years"), "{h}");
+        let (m, h) = float(&n(Value::Float(1e-12)), FRange::PERIOD).unwrap_err();
+        assert!(m.contains("[1e-9, 1.8e10]"), "{m}");
+        assert!(h.contains("nanoseconds"), "{h}");
+        let (_, h) = float(&n(Value::Float(1e308)), FRange::RATE).unwrap_err();
+        assert!(h.contains("1 ns"), "{h}");
+        let (_, h) = float(&n(Value::Float(1e-11)), FRange::RATE).unwrap_err();
+        assert!(h.contains("past the end"), "{h}");
+        let (_, h) = float(&n(Value::Float(-1.0)), FRange::TIME).unwrap_err();
+        assert_eq!(h, "");
+        assert_eq!(float(&n(Value::Float(0.0)), FRange::RATE_OR_ZERO), Ok(0.0));
+        assert_eq!(float(&n(Value::Float(1e9)), FRange::RATE), Ok(1e9));
+    }
+
+    #[test]
     fn floats_accept_ints_and_reject_nan() {
-        assert_eq!(float(&n(Value::Int(3)), FRange::at_least(0.0)), Ok(3.0));
-        assert!(float(&n(Value::Float(f64::NAN)), FRange::at_least(0.0)).is_err());
-        assert!(float(&n(Value::Float(f64::INFINITY)), FRange::at_least(0.0)).is_err());
+        assert_eq!(float(&n(Value::Int(3)), FRange::AT_LEAST_ZERO), Ok(3.0));
+        assert!(float(&n(Value::Float(f64::NAN)), FRange::AT_LEAST_ZERO).is_err());
+        assert!(float(&n(Value::Float(f64::INFINITY)), FRange::AT_LEAST_ZERO).is_err());
     }
 
     #[test]

@@ -19,8 +19,9 @@ pub(crate) const KINDS: &[&str] = &[
     "lognormal",
 ];
 
-/// A duration of the latency kinds the scenarios have always had: finite and `>= 0`.
-const NON_NEG: FRange = FRange::AT_LEAST_ZERO;
+/// A duration of the latency kinds the scenarios have always had: a span of
+/// virtual time, within the clock.
+const NON_NEG: FRange = FRange::TIME;
 
 /// A value `key` of `t` holds: a number of seconds, or a table to read.
 pub(crate) enum Written {

@@ -1,6 +1,6 @@
 //! `[failures]`: scheduled crashes and random churn.
 
-use super::convert::{self, FRange, IRange};
+use super::convert::{self, FRange, IRange, MAX_RATE};
 use super::distribution;
 use super::error::ScenarioError;
 use super::params::Params;
@@ -105,10 +105,8 @@ pub(crate) fn read(f: &Params, nodes: Option<usize>) -> Result<FailureSpec, Scen
     for c in f.table_list("crashes")? {
         c.check_known(&["node", "at", "recover"])?;
         let node = c.require("node", "node = 0", |n| convert::node_id(n, nodes))?;
-        let at = c.require("at", "at = 10.0", |n| {
-            convert::float(n, FRange::AT_LEAST_ZERO)
-        })?;
-        let recover = c.opt_float("recover", FRange::AT_LEAST_ZERO)?;
+        let at = c.require("at", "at = 10.0", |n| convert::float(n, FRange::TIME))?;
+        let recover = c.opt_float("recover", FRange::TIME)?;
         if let Some(r) = recover.filter(|r| *r <= at) {
             return Err(c.error(
                 "recover",
@@ -156,13 +154,26 @@ fn read_churn(c: &Params, nodes: Option<usize>) -> Result<ChurnSpec, ScenarioErr
     }
     c.check_known(&["kind", "leave_rate", "join_rate", "min_alive"])?;
     let max_alive = nodes.map_or(u32::MAX, |n| n.min(u32::MAX as usize) as u32);
+    let rate = |key| {
+        c.opt_float(key, FRange::RATE_OR_ZERO)
+            .map(|r| r.unwrap_or(0.0))
+    };
+    let (leave_rate, join_rate) = (rate("leave_rate")?, rate("join_rate")?);
+    // Leaves and joins are one stream: together they must leave 1 ns between events.
+    if leave_rate + join_rate > MAX_RATE {
+        return Err(c.error(
+            "join_rate",
+            format!(
+                "leave_rate + join_rate = {} events per second is too fast: at most {}",
+                convert::number(leave_rate + join_rate),
+                convert::number(MAX_RATE)
+            ),
+            "the virtual clock counts whole nanoseconds: lower the rates",
+        ));
+    }
     Ok(ChurnSpec::Poisson(PoissonChurnSpec {
-        leave_rate: c
-            .opt_float("leave_rate", FRange::AT_LEAST_ZERO)?
-            .unwrap_or(0.0),
-        join_rate: c
-            .opt_float("join_rate", FRange::AT_LEAST_ZERO)?
-            .unwrap_or(0.0),
+        leave_rate,
+        join_rate,
         min_alive: c
             .opt_int("min_alive", IRange::new(0, max_alive))?
             .map_or(1.min(max_alive), |v| v as u32),
@@ -212,8 +223,9 @@ fn read_set(c: &Params, nodes: Option<usize>) -> Result<CrashSetSpec, ScenarioEr
     c.check_known(&[
         "count", "fraction", "at", "recover", "every", "for", "until", "nodes", "exclude",
     ])?;
-    let count = c.opt_int("count", IRange::new(1, u32::MAX))?;
-    let fraction = c.opt_float("fraction", FRange::closed_above(0.0, 1.0))?;
+    // 0 crashes no node: the baseline of a sweep over the size.
+    let count = c.opt_int("count", IRange::new(0, u32::MAX))?;
+    let fraction = c.opt_float("fraction", FRange::probability())?;
     let size = match (count, fraction) {
         (Some(n), None) => SetSize::Count(n as u32),
         (None, Some(f)) => SetSize::Fraction(f),
@@ -232,10 +244,8 @@ fn read_set(c: &Params, nodes: Option<usize>) -> Result<CrashSetSpec, ScenarioEr
             ))
         }
     };
-    let at = c.require("at", "at = 10.0", |n| {
-        convert::float(n, FRange::AT_LEAST_ZERO)
-    })?;
-    let recover = c.opt_float("recover", FRange::AT_LEAST_ZERO)?;
+    let at = c.require("at", "at = 10.0", |n| convert::float(n, FRange::TIME))?;
+    let recover = c.opt_float("recover", FRange::TIME)?;
     if let Some(r) = recover.filter(|r| *r <= at) {
         return Err(c.error(
             "recover",
@@ -265,9 +275,9 @@ fn read_repeat(
     at: f64,
     has_recover: bool,
 ) -> Result<Option<RepeatSpec>, ScenarioError> {
-    let every = c.opt_float("every", FRange::above(0.0))?;
-    let down_for = c.opt_float("for", FRange::above(0.0))?;
-    let until = c.opt_float("until", FRange::AT_LEAST_ZERO)?;
+    let every = c.opt_float("every", FRange::PERIOD)?;
+    let down_for = c.opt_float("for", FRange::time_above(0.0))?;
+    let until = c.opt_float("until", FRange::TIME)?;
     let Some(every) = every else {
         if down_for.is_some() {
             return Err(c.error(
@@ -499,9 +509,14 @@ mod tests {
         let cases = [
             ("count = 2\nfraction = 0.5\nat = 1", "fraction", "not both"),
             ("at = 1", "count", "needs `count` or `fraction`"),
-            ("fraction = 0\nat = 1", "fraction", "out of range"),
             ("fraction = 1.5\nat = 1", "fraction", "out of range"),
-            ("count = 0\nat = 1", "count", "out of range"),
+            ("count = -1\nat = 1", "count", "out of range"),
+            (
+                "count = 1\nat = 1\nevery = 1e-12\nfor = 1e-13",
+                "every",
+                "out of range",
+            ),
+            ("count = 1\nat = 1e20", "at", "out of range"),
             ("count = 6\nat = 1", "count", "only 5 nodes can be drawn"),
             (
                 "count = 5\nat = 1\nexclude = [0]",
@@ -561,6 +576,26 @@ mod tests {
             let ranged = e.message.contains("out of range: expected");
             assert!(ranged || e.help.is_some(), "{body}: no help");
         }
+    }
+
+    #[test]
+    fn a_crash_set_of_none_is_the_baseline() {
+        for body in ["count = 0\nat = 1", "fraction = 0\nat = 1"] {
+            let f = fl(&format!("[[crash_set]]\n{body}")).unwrap();
+            let plan = crate::failures::resolve(&f, 5, 1).unwrap();
+            assert!(plan.draw(0, 0).is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn churn_faster_than_the_clock_is_refused() {
+        let e = fl("churn = { leave_rate = 1e308, join_rate = 1e308 }").unwrap_err();
+        assert_eq!(e.key, "failures.churn.leave_rate");
+        assert!(e.help.unwrap().contains("nanoseconds"));
+        let e = fl("churn = { leave_rate = 6e8, join_rate = 6e8 }").unwrap_err();
+        assert_eq!(e.key, "failures.churn.join_rate");
+        assert!(e.message.contains("1.2e9 events per second"), "{e}");
+        assert!(fl("churn = { leave_rate = 5e8, join_rate = 5e8 }").is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::convert::{self, Bad, FRange, IRange};
 use super::error::ScenarioError;
 use super::params::Params;
 use super::tree::{Node, Value};
+use super::MAX_VIRTUAL_S;
 
 /// When requests are issued.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,9 +76,7 @@ pub(crate) fn read(
     let (arrivals, count) = match kind.as_str() {
         "poisson" => {
             not_for(&l, &kind, &["times", "at", "spread"])?;
-            let rate = l.require("rate", "rate = 10.0", |n| {
-                convert::float(n, FRange::above(0.0))
-            })?;
+            let rate = l.require("rate", "rate = 10.0", |n| convert::float(n, FRange::RATE))?;
             let count = l.opt_int("count", count_range)?.map(|c| c as u64);
             if count.is_none() && duration.is_none() {
                 return Err(l.error(
@@ -94,15 +93,25 @@ pub(crate) fn read(
         }
         _ => {
             not_for(&l, &kind, &["rate", "times"])?;
-            let at = l.require("at", "at = 5.0", |n| {
-                convert::float(n, FRange::AT_LEAST_ZERO)
-            })?;
+            let at = l.require("at", "at = 5.0", |n| convert::float(n, FRange::TIME))?;
             let count = l.require("count", "count = 100", |n| convert::int(n, count_range))? as u64;
-            let spread = l.opt_float("spread", FRange::AT_LEAST_ZERO)?.unwrap_or(0.0);
+            let spread = l.opt_float("spread", FRange::TIME)?.unwrap_or(0.0);
+            if at + spread > MAX_VIRTUAL_S {
+                return Err(l.error(
+                    "spread",
+                    format!(
+                        "the burst ends at at + spread = {} s, past the end of the virtual \
+                         clock: at most {} s",
+                        convert::number(at + spread),
+                        convert::number(MAX_VIRTUAL_S)
+                    ),
+                    "lower `at` or `spread`",
+                ));
+            }
             (ArrivalSpec::Burst { at, count, spread }, Some(count))
         }
     };
-    let start = l.opt_float("start", FRange::AT_LEAST_ZERO)?.unwrap_or(0.0);
+    let start = l.opt_float("start", FRange::TIME)?.unwrap_or(0.0);
     let origin = origin(&l, nodes)?;
     for key in CORE {
         l.mark_read(key);
@@ -129,7 +138,7 @@ fn not_for(l: &Params, kind: &str, keys: &[&str]) -> Result<(), ScenarioError> {
 
 fn times(l: &Params) -> Result<Vec<f64>, ScenarioError> {
     let times = l
-        .list("times", |n| convert::float(n, FRange::AT_LEAST_ZERO))?
+        .list("times", |n| convert::float(n, FRange::TIME))?
         .ok_or_else(|| l.missing("times", "times = [0.0, 1.5]"))?;
     if times.is_empty() {
         return Err(l.error(
@@ -226,6 +235,30 @@ mod tests {
             }
         );
         assert_eq!(l.origin, OriginSpec::Node(2));
+    }
+
+    #[test]
+    fn times_stay_within_the_clock() {
+        let load = |arrivals: &str| ld(&format!("request = \"get\"\n{arrivals}"), Some(10.0));
+        for (arrivals, key) in [
+            ("arrivals = \"poisson\"\nrate = 1e-11", "rate"),
+            ("arrivals = \"poisson\"\nrate = 1e308", "rate"),
+            ("arrivals = \"schedule\"\ntimes = [1.0, 1e11]", "times"),
+            ("arrivals = \"burst\"\nat = 1e308\ncount = 2", "at"),
+            (
+                "arrivals = \"burst\"\nat = 1e10\nspread = 1e10\ncount = 2",
+                "spread",
+            ),
+            (
+                "arrivals = \"burst\"\nat = 1\ncount = 2\nstart = 1e19",
+                "start",
+            ),
+        ] {
+            let e = load(arrivals).unwrap_err();
+            assert_eq!(e.key, format!("load[0].{key}"), "{arrivals}");
+            assert!(e.help.is_some(), "{arrivals}: {e}");
+        }
+        assert!(load("arrivals = \"burst\"\nat = 1.7e10\ncount = 2").is_ok());
     }
 
     #[test]

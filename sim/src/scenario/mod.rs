@@ -28,7 +28,7 @@ mod fixtures_test;
 #[cfg(test)]
 mod scenario_test;
 
-pub use check::{parse_duration, CheckSpec};
+pub use check::{parse_duration, CheckSpec, MAX_SCHEDULES};
 pub use error::ScenarioError;
 pub use failures::{
     ChurnSpec, CrashSetSpec, CrashSpec, FailureSpec, LifetimeSpec, PoissonChurnSpec, RepeatSpec,
@@ -44,9 +44,10 @@ pub use suggest::closest;
 pub use topology::TopologySpec;
 pub use transport::{LatencySpec, LinkOverride, TransportSpec, DEFAULT_MESSAGE_BYTES};
 
-/// The latest virtual time a run can reach, in seconds: the clock counts
-/// nanoseconds in 64 bits (about 584 years).
-pub const MAX_VIRTUAL_S: f64 = 1.8e10;
+/// The most seconds any time in a scenario may be (the runtime's
+/// [`MAX_SECS`](p2psim_runtime::MAX_SECS)): the clock counts nanoseconds in 64
+/// bits (about 584 years).
+pub const MAX_VIRTUAL_S: f64 = p2psim_runtime::MAX_SECS;
 
 /// A fully validated scenario.
 #[derive(Clone, Debug)]

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use super::convert::{self, FRange, IRange};
 use super::error::ScenarioError;
 use super::params::Params;
-use super::MAX_VIRTUAL_S;
 
 /// Measurement settings.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,7 +35,7 @@ pub(crate) fn read_observers(o: &Params) -> Result<ObserverSpec, ScenarioError> 
     o.check_known(&["sample_interval", "latency_quantiles", "max_rows"])?;
     // The clock counts whole nanoseconds: a shorter interval would never advance.
     let sample_interval = o
-        .opt_float("sample_interval", FRange::closed(1e-9, MAX_VIRTUAL_S))?
+        .opt_float("sample_interval", FRange::PERIOD)?
         .unwrap_or(1.0);
     let max_rows = o
         .opt_int("max_rows", IRange::new(2, 100_000_000))?

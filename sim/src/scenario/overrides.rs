@@ -27,7 +27,7 @@ pub(crate) fn apply(root: &mut Node, arg: &str) -> Result<(), ScenarioError> {
     };
     let key = arg[..eq].trim();
     let segs = segments(&arg[..eq], &src)?;
-    let value = value(arg, eq + 1, &src);
+    let value = value(arg, eq + 1, &src, key)?;
     match &mut root.value {
         Value::Table(t) => insert(t, &segs, value, key),
         _ => Ok(()),
@@ -75,25 +75,60 @@ fn segments(key_part: &str, src: &Arc<Source>) -> Result<Vec<Seg>, ScenarioError
     Ok(out)
 }
 
-/// Parses the value as TOML, falling back to a plain string (so `kind=ring` works unquoted).
-fn value(arg: &str, start: usize, src: &Arc<Source>) -> Node {
+/// Parses the value as TOML; plain text that is not TOML (`ring`, `256KiB`,
+/// `5ms`, `graph.txt`, `run two`) is read as that string, so it works unquoted.
+/// Anything else that is not one TOML value (`"a"b"`, `[1,`, nothing) is an error.
+fn value(arg: &str, start: usize, src: &Arc<Source>, key: &str) -> Result<Node, ScenarioError> {
+    let loc = Loc::new(src, start..arg.len());
+    let text = &arg[start..];
     // Pad the synthetic document so its byte offsets equal offsets in `arg`; spans then
     // point straight into the argument without any shifting.
-    let synthetic = format!("v{}={}", " ".repeat(start.saturating_sub(2)), &arg[start..]);
-    if start >= 2 {
-        if let Ok(doc) = toml_edit::ImDocument::parse(synthetic) {
-            let root = doc.as_table();
-            if root.len() == 1 {
-                if let Some(v) = root.get("v").and_then(|i| i.as_value()) {
-                    return tree::value(v, src, &Loc::new(src, start..arg.len()));
-                }
-            }
-        }
+    let synthetic = format!("v{}={text}", " ".repeat(start.saturating_sub(2)));
+    let parsed = match start >= 2 {
+        true => toml_edit::ImDocument::parse(synthetic).map_err(|e| e.message().to_string()),
+        false => Err("no key".to_string()),
+    };
+    let why = match parsed {
+        Ok(doc) => match (doc.as_table().len(), doc.as_table().get("v")) {
+            (1, Some(item)) => match item.as_value() {
+                Some(v) => return Ok(tree::value(v, src, &loc)),
+                None => "it is a table header, not a value".to_string(),
+            },
+            _ => "it holds more than one value".to_string(),
+        },
+        Err(e) => e,
+    };
+    let word = text.trim();
+    // A number TOML refuses (past 64 bits, say) is a mistake, not a string.
+    let numeric = word.starts_with(|c: char| c.is_ascii_digit() || "+-.".contains(c));
+    if is_bare_word(word) && !(numeric && word.parse::<f64>().is_ok()) {
+        return Ok(Node {
+            value: Value::Str(word.to_string()),
+            loc,
+        });
     }
-    Node {
-        value: Value::Str(arg[start..].trim().to_string()),
-        loc: Loc::new(src, start..arg.len()),
-    }
+    Err(ScenarioError::at(
+        &loc,
+        key,
+        format!(
+            "`{word}` is not a TOML value: {}",
+            why.trim_end().replace('\n', "; ")
+        ),
+        format!(
+            "quote a string, e.g. --set '{key}=\"...\"' (a bare word such as ring or 5ms \
+             needs no quotes)"
+        ),
+    ))
+}
+
+/// Text read as a string when it is not TOML: anything but nothing, with no
+/// quote, bracket, brace, `=`, `#`, `,` or control character, each of which says
+/// it was meant as TOML (and got it wrong).
+fn is_bare_word(s: &str) -> bool {
+    !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_control() || "\"'[]{}=#,".contains(c))
 }
 
 fn insert(t: &mut Table, segs: &[Seg], value: Node, key: &str) -> Result<(), ScenarioError> {
@@ -206,8 +241,38 @@ mod tests {
         assert!(apply(&mut r, "=3").is_err());
         assert!(apply(&mut r, "a..b=3").is_err());
         assert!(apply(&mut r, "a[x]=3").is_err());
-        // Multi-key or broken TOML values fall back to strings rather than failing.
-        apply(&mut r, "name=a = 1\nb = 2").unwrap();
-        assert!(matches!(&get(&r, "name").value, Value::Str(_)));
+    }
+
+    #[test]
+    fn a_value_is_toml_or_a_bare_word() {
+        let mut r = root("seed = 1\n");
+        for (arg, want) in [
+            ("kind=ring", "ring"),
+            ("stack_size=256KiB", "256KiB"),
+            ("jitter=5ms", "5ms"),
+            ("path=../graphs/g.txt", "../graphs/g.txt"),
+            ("name=\"a b\"", "a b"),
+            ("name=run two", "run two"),
+        ] {
+            apply(&mut r, arg).unwrap();
+            let key = arg.split('=').next().unwrap();
+            assert!(
+                matches!(&get(&r, key).value, Value::Str(s) if s == want),
+                "{arg}"
+            );
+        }
+        for arg in [
+            "name=\"a\"b\"",
+            "name='a",
+            "name=",
+            "name=a = 1\nb = 2",
+            "x=[1,",
+            "seed=18446744073709551615",
+        ] {
+            let e = apply(&mut r, arg).unwrap_err();
+            assert!(e.message.contains("is not a TOML value"), "{arg}: {e}");
+            assert!(e.help.unwrap().contains("quote"), "{arg}");
+            assert_eq!(e.origin, format!("--set {arg}"));
+        }
     }
 }

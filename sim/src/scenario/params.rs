@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use super::convert::{self, Bad, FRange, IRange};
 use super::error::ScenarioError;
@@ -258,6 +259,20 @@ impl Params {
             .unwrap_or(default))
     }
 
+    /// A span of virtual time in seconds, in `[0, max_s]` (`max_s` at most the
+    /// clock's 1.8e10), `default_s` when absent; converted as every input time is.
+    pub fn seconds(
+        &self,
+        key: &str,
+        default_s: f64,
+        max_s: f64,
+    ) -> Result<Duration, ScenarioError> {
+        let range = FRange::closed(0.0, max_s.min(p2psim_runtime::MAX_SECS));
+        let secs = self.opt_float(key, range)?.unwrap_or(default_s);
+        p2psim_runtime::duration_from_secs(secs)
+            .map_err(|e| self.error(key, e.to_string(), String::new()))
+    }
+
     /// A non-negative integer, `default` when absent.
     pub fn u64(&self, key: &str, default: u64) -> Result<u64, ScenarioError> {
         self.u64_in(key, default, 0, u64::MAX)
@@ -400,6 +415,14 @@ mod tests {
         assert_eq!(p.u64("absent", 9).unwrap(), 9);
         assert_eq!(p.opt_f64("absent").unwrap(), None);
         assert_eq!(p.usize_in("absent2", 4, 1, 8).unwrap(), 4);
+        assert_eq!(
+            p.seconds("alpha", 0.0, 10.0).unwrap(),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            p.seconds("absent3", 0.25, 10.0).unwrap(),
+            Duration::from_millis(250)
+        );
         assert!(p.finish().is_ok());
     }
 

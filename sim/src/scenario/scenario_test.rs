@@ -152,3 +152,14 @@ fn parsing_is_deterministic() {
     assert_eq!(a, b);
     assert_eq!(a.key, "pool.capacty");
 }
+
+#[test]
+fn a_name_is_one_file_name() {
+    for bad in ["../../escape", "a/b", "a\\\\b", ".hidden"] {
+        let e = parse_str(&format!("name = \"{bad}\"\n{MIN}"), "n.toml", &[]).unwrap_err();
+        assert_eq!(e.key, "name", "{bad}");
+        assert!(e.message.contains("results directory"), "{bad}: {e}");
+    }
+    let s = parse_str(&format!("name = \"flood v2.1\"\n{MIN}"), "n.toml", &[]).unwrap();
+    assert_eq!(s.name, "flood v2.1");
+}

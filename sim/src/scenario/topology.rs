@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use super::convert::{self, FRange, IRange};
 use super::error::ScenarioError;
 use super::params::Params;
+use crate::graph::build;
+use crate::graph::topology::{self, TopologyError, MAX_EDGES, MAX_NODES};
 
 /// The graph the simulation runs on.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,7 +62,9 @@ pub enum TopologySpec {
     EdgeList {
         /// Resolved path of the edge-list file.
         path: PathBuf,
-        /// Node count, if stated.
+        /// Node count: `nodes` of `[topology]`, else the file's (its `# nodes:`
+        /// header or largest id + 1). Always known in a scenario read from
+        /// TOML, which parses the file; `None` lets the build take the file's.
         nodes: Option<usize>,
     },
 }
@@ -122,12 +126,15 @@ pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, Scenario
         let nodes = t
             .opt_int("nodes", IRange::new(1, u32::MAX))?
             .map(|v| v as usize);
+        if let Some(n) = nodes {
+            check_size(t, topology::check_node_count(n, 1, "1"))?;
+        }
         return edge_list(t, base_dir, nodes);
     }
     let nodes = t.require("nodes", "nodes = 6", |n| {
         convert::int(n, IRange::new(1, u32::MAX))
     })? as usize;
-    Ok(match kind.as_str() {
+    let spec = match kind.as_str() {
         "ring" => TopologySpec::Ring { nodes },
         "star" => TopologySpec::Star { nodes },
         "ring_lattice" => TopologySpec::RingLattice {
@@ -159,6 +166,23 @@ pub(crate) fn read(t: &Params, base_dir: &Path) -> Result<TopologySpec, Scenario
             nodes,
             p: t.require("p", "p = 0.1", |n| convert::float(n, FRange::probability()))?,
         },
+    };
+    check_size(t, build::check_size(&spec))?;
+    Ok(spec)
+}
+
+/// A size check of the graph (within what a graph may hold), reported at the
+/// key that sets the size.
+fn check_size(t: &Params, size: Result<(), TopologyError>) -> Result<(), ScenarioError> {
+    size.map_err(|e| {
+        t.error(
+            e.parameter,
+            e.message,
+            format!(
+                "a graph holds at most {MAX_NODES} nodes and {MAX_EDGES} edges, so that a typo \
+                 (an extra zero) is an error rather than gigabytes of memory"
+            ),
+        )
     })
 }
 
@@ -229,6 +253,9 @@ fn even_k(t: &Params, kind: &str, nodes: usize) -> Result<usize, ScenarioError> 
     Ok(k)
 }
 
+/// Reads the edge list now, as the run will: a malformed line, an id past the
+/// declared `nodes` or a graph of no node is an error at load (at the file's
+/// line and column), and the node count is known from here on.
 fn edge_list(
     t: &Params,
     base_dir: &Path,
@@ -236,14 +263,54 @@ fn edge_list(
 ) -> Result<TopologySpec, ScenarioError> {
     let rel = t.require("path", "path = \"graph.txt\"", |n| convert::string(n, true))?;
     let path = base_dir.join(&rel);
+    const RELATIVE: &str = "the path is relative to the scenario file's directory";
+    if path.is_dir() {
+        return Err(t.error(
+            "path",
+            format!("{} is a directory, not an edge list file", path.display()),
+            format!("{RELATIVE}; name the file in it"),
+        ));
+    }
     if !path.is_file() {
         return Err(t.error(
             "path",
             format!("edge list file not found: {}", path.display()),
-            "the path is relative to the scenario file's directory; check the name or create the file",
+            format!("{RELATIVE}; check the name or create the file"),
         ));
     }
-    Ok(TopologySpec::EdgeList { path, nodes })
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        t.error(
+            "path",
+            format!("cannot read the edge list {}: {e}", path.display()),
+            "an edge list is a UTF-8 text file of `a b` lines",
+        )
+    })?;
+    let g = topology::edge_list_of(&text, nodes).map_err(|e| ScenarioError {
+        origin: path.display().to_string(),
+        line: e.line,
+        column: e.column,
+        key: t.path("path"),
+        message: e.message,
+        help: Some(
+            "one edge per line: two node ids from 0, separated by spaces; `#` starts a comment"
+                .to_string(),
+        ),
+    })?;
+    if g.node_count() == 0 {
+        return Err(t.error(
+            "path",
+            format!(
+                "the edge list {} has no edge and declares no node count, so the graph has \
+                 no node",
+                path.display()
+            ),
+            "add edges, a `# nodes: N` header line, or `nodes = N` to [topology]",
+        ));
+    }
+    Ok(TopologySpec::EdgeList {
+        path,
+        nodes: Some(g.node_count()),
+    })
 }
 
 #[cfg(test)]
@@ -289,13 +356,63 @@ mod tests {
                 beta: 0.1
             }
         );
-        let here = env!("CARGO_MANIFEST_DIR");
+        let list = edge_file("every-kind", "0 1\n1 2\n");
+        let t = topo(&format!("kind = \"edge_list\"\npath = \"{list}\"")).unwrap();
+        assert!(matches!(t, TopologySpec::EdgeList { nodes: Some(3), .. }));
+        assert_eq!(t.nodes(), Some(3));
+    }
+
+    /// Writes an edge list `text` to a file of its own; its path.
+    fn edge_file(name: &str, text: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("p2psim-topology-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn an_edge_list_is_read_and_checked_with_the_scenario() {
+        let list = edge_file("five", "0 1\n2 5\n");
+        let e = topo(&format!(
+            "kind = \"edge_list\"\nnodes = 3\npath = \"{list}\""
+        ))
+        .unwrap_err();
+        assert_eq!((e.origin.as_str(), e.line, e.column), (list.as_str(), 2, 3));
+        assert_eq!(e.key, "topology.path");
+        assert!(e.message.contains("`nodes = 3`"), "{e}");
         let t = topo(&format!(
-            "kind = \"edge_list\"\npath = \"{here}/Cargo.toml\""
+            "kind = \"edge_list\"\nnodes = 9\npath = \"{list}\""
         ))
         .unwrap();
-        assert!(matches!(t, TopologySpec::EdgeList { nodes: None, .. }));
-        assert_eq!(t.nodes(), None);
+        assert_eq!(t.nodes(), Some(9));
+        let bad = edge_file("bad", "0 1\n1 x\n");
+        let e = topo(&format!("kind = \"edge_list\"\npath = \"{bad}\"")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        let empty = edge_file("empty", "# no edge\n");
+        let e = topo(&format!("kind = \"edge_list\"\npath = \"{empty}\"")).unwrap_err();
+        assert!(e.message.contains("no node"), "{e}");
+        let dir = std::env::temp_dir().display().to_string();
+        let e = topo(&format!("kind = \"edge_list\"\npath = \"{dir}\"")).unwrap_err();
+        assert!(e.message.contains("is a directory"), "{e}");
+        let e = topo("kind = \"edge_list\"\nnodes = 100000000\npath = \"x\"").unwrap_err();
+        assert_eq!(e.key, "topology.nodes");
+    }
+
+    #[test]
+    fn graphs_past_the_size_limits_are_refused_at_their_key() {
+        let e = topo("kind = \"ring\"\nnodes = 100000000").unwrap_err();
+        assert_eq!(e.key, "topology.nodes");
+        assert!(
+            e.message
+                .contains("nodes = 100000000 must be at most 16777216"),
+            "{e}"
+        );
+        let e = topo("kind = \"erdos_renyi\"\nnodes = 1000000\np = 0.9").unwrap_err();
+        assert_eq!(e.key, "topology.p");
+        assert!(e.message.contains("nodes * (nodes - 1)"), "{e}");
+        let e = topo("kind = \"k_out\"\nnodes = 10000000\nk = 20").unwrap_err();
+        assert_eq!(e.key, "topology.k");
     }
 
     #[test]

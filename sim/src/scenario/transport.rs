@@ -66,7 +66,8 @@ pub struct TransportSpec {
 pub const DEFAULT_MESSAGE_BYTES: u64 = 100;
 
 const KEYS: &[&str] = &["latency", "loss", "links", "region", "message_bytes"];
-const NON_NEG: FRange = FRange::AT_LEAST_ZERO;
+/// Every latency is a span of virtual time, within the clock.
+const NON_NEG: FRange = FRange::TIME;
 
 /// Reads `[transport]`; `nodes` bounds link ends when known, `base_dir`
 /// resolves a latency matrix's path.

@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use p2psim::sweep::row::{flatten, NONDETERMINISTIC};
 use p2psim::sweep::table::SweepTable;
 
-const BIN: &str = env!("CARGO_BIN_EXE_p2psim");
+use crate::bin::{command, Run};
 
 fn scenario() -> String {
     format!(
@@ -18,7 +17,7 @@ fn scenario() -> String {
 }
 
 fn sweep(out: &Path, jobs: usize) -> SweepTable {
-    let st = Command::new(BIN)
+    let st = command()
         .args(["sweep", &scenario(), "--quiet", "--no-plot"])
         .args([
             "--param",
@@ -29,8 +28,8 @@ fn sweep(out: &Path, jobs: usize) -> SweepTable {
         .args(["--seeds", "1..2", "--jobs", &jobs.to_string()])
         .arg("--out")
         .arg(out)
-        .status()
-        .unwrap();
+        .run()
+        .status;
     assert!(st.success());
     SweepTable::from_csv(&std::fs::read_to_string(out.join("sweep.csv")).unwrap()).unwrap()
 }
@@ -50,15 +49,14 @@ fn sweep_rows_equal_separate_runs() {
     let mut outcomes = Vec::new();
     for r in &table.rows {
         let out = dir.join(format!("run-{}-{}", r.point, r.seed));
-        let st = Command::new(BIN)
+        let st = command()
             .args(["run", &scenario(), "--quiet"])
             .args(["--set", &format!("pool.capacity={}", r.params[0])])
             .args(["--set", &format!("mechanism.depth={}", r.params[1])])
             .args(["--seed", &r.seed.to_string()])
             .arg("--out")
             .arg(&out)
-            .output()
-            .unwrap();
+            .run();
         let ok = r.outcome.as_str() == "ok";
         assert_eq!(st.status.code(), Some(if ok { 0 } else { 1 }), "row {r:?}");
         let summary: serde_json::Value =

@@ -1,8 +1,8 @@
 //! `--shard i/n` partitions the grid's points exactly, and the shards' CSVs
 //! concatenate to the full sweep.
 
+use crate::bin::{command, Run};
 use std::path::Path;
-use std::process::Command;
 
 use p2psim::sweep::grid::{points, Param, Shard};
 use p2psim::sweep::table::SweepTable;
@@ -44,7 +44,7 @@ fn sweep(out: &Path, shard: Option<&str>) -> String {
         "{}/scenarios/exhaustion-deadlock.toml",
         env!("CARGO_MANIFEST_DIR")
     );
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_p2psim"));
+    let mut cmd = command();
     cmd.args(["sweep", &scenario, "--quiet", "--no-plot", "--seeds", "1,2"])
         .args([
             "--param",
@@ -57,7 +57,7 @@ fn sweep(out: &Path, shard: Option<&str>) -> String {
     if let Some(s) = shard {
         cmd.args(["--shard", s]);
     }
-    assert!(cmd.status().unwrap().success());
+    assert!(cmd.run().status.success());
     std::fs::read_to_string(out.join("sweep.csv")).unwrap()
 }
 
